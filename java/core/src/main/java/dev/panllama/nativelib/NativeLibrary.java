@@ -1,0 +1,145 @@
+package dev.panllama.nativelib;
+
+import dev.panllama.PanllamaException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
+
+/**
+ * Finds and loads libpanllama before any binding class is used.
+ *
+ * <p>Order: {@code -Dpanllama.library.path=FILE} (or env {@code PANLLAMA_LIBRARY_PATH}) if set;
+ * otherwise the copy the jar carries under {@code native/<os>-<arch>/}, extracted to
+ * {@code ${XDG_CACHE_HOME:-~/.cache}/panllama/lib/<sha256>/} (content-addressed, so a stale or
+ * foreign file is never reused). There is no silent fallback: anything missing is an error that
+ * names what was looked for.
+ */
+public final class NativeLibrary {
+    private static volatile Path loadedPath;
+
+    private NativeLibrary() {}
+
+    /** Loads the library once (thread-safe) and returns the file that was loaded. */
+    public static Path load() {
+        Path p = loadedPath;
+        if (p != null) return p;
+        synchronized (NativeLibrary.class) {
+            if (loadedPath == null) {
+                Path file = locate();
+                try {
+                    System.load(file.toAbsolutePath().toString());
+                } catch (UnsatisfiedLinkError e) {
+                    throw new PanllamaException("could not load the panllama native library " + file
+                            + ": " + e.getMessage(), e);
+                }
+                loadedPath = file;
+                IsaOverride.applyFromSystemProperty();
+            }
+            return loadedPath;
+        }
+    }
+
+    /** The loaded library's file, or null before {@link #load()}. */
+    public static Path loadedPath() {
+        return loadedPath;
+    }
+
+    /** "linux-x86_64", "linux-aarch64", "macos-aarch64", "windows-x86_64", ... for this JVM. */
+    public static String platform() {
+        return platform(System.getProperty("os.name"), System.getProperty("os.arch"));
+    }
+
+    static String platform(String osName, String osArch) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        String o = os.startsWith("linux") ? "linux"
+                : os.startsWith("mac") || os.startsWith("darwin") ? "macos"
+                : os.startsWith("windows") ? "windows" : null;
+        String arch = switch (osArch.toLowerCase(Locale.ROOT)) {
+            case "amd64", "x86_64", "x86-64" -> "x86_64";
+            case "aarch64", "arm64" -> "aarch64";
+            default -> null;
+        };
+        if (o == null || arch == null) {
+            throw new PanllamaException("panllama has no native library for this platform (os.name="
+                    + osName + ", os.arch=" + osArch + "); supported: linux-x86_64, linux-aarch64, "
+                    + "macos-aarch64, windows-x86_64");
+        }
+        return o + "-" + arch;
+    }
+
+    static String libraryFileName(String platform) {
+        if (platform.startsWith("windows")) return "panllama.dll";
+        if (platform.startsWith("macos")) return "libpanllama.dylib";
+        return "libpanllama.so";
+    }
+
+    private static Path locate() {
+        String override = System.getProperty("panllama.library.path");
+        if (override == null || override.isBlank()) override = System.getenv("PANLLAMA_LIBRARY_PATH");
+        if (override != null && !override.isBlank()) {
+            Path file = Path.of(override);
+            if (!Files.isRegularFile(file)) {
+                throw new PanllamaException("panllama.library.path points to " + file + ", which is not a file");
+            }
+            return file;
+        }
+        String platform = platform();
+        String resource = "native/" + platform + "/" + libraryFileName(platform);
+        byte[] bytes;
+        try (InputStream in = NativeLibrary.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new PanllamaException("this panllama build carries no native library for " + platform
+                        + " (looked for resource " + resource + "); set -Dpanllama.library.path=FILE");
+            }
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new PanllamaException("could not read resource " + resource + ": " + e.getMessage(), e);
+        }
+        return extract(bytes, cacheDir().resolve("lib"), libraryFileName(platform));
+    }
+
+    /** Writes the bytes to {@code base/<sha256>/name} unless an identical file is already there. */
+    static Path extract(byte[] bytes, Path base, String name) {
+        String hash = sha256(bytes);
+        Path dir = base.resolve(hash);
+        Path target = dir.resolve(name);
+        try {
+            if (Files.isRegularFile(target) && sha256(Files.readAllBytes(target)).equals(hash)) {
+                return target;
+            }
+            Files.createDirectories(dir);
+            Path tmp = Files.createTempFile(dir, name, ".tmp");
+            Files.write(tmp, bytes);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            return target;
+        } catch (IOException e) {
+            throw new PanllamaException("could not extract the native library to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code ${XDG_CACHE_HOME:-~/.cache}/panllama}. */
+    public static Path cacheDir() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("panllama");
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
