@@ -36,6 +36,9 @@ final class TemplateFunctions {
             return true;
         }
         JinjavaInterpreter interpreter = JinjavaInterpreter.getCurrent();
+        if (interpreter.getContext().getFunction(":" + name) != null || interpreter.getContext().isGlobalMacro(name)) {
+            return true;
+        }
         for (Context c = interpreter.getContext(); c != null; c = c.getParent()) {
             if (c.getScope().containsKey(name)) {
                 return true;

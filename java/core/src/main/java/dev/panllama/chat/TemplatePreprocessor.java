@@ -16,6 +16,15 @@ final class TemplatePreprocessor {
     private static final Pattern DEFINED_TEST = Pattern.compile(
             "(?<![\\w.\\]\\)'\"])(\\b[A-Za-z_]\\w*)\\s+is\\s+(not\\s+)?(defined|undefined)\\b");
 
+    /** {@code a+1}: Jinjava's scanner reads "+1" as one token; a space after the operator parses the same. */
+    private static final Pattern PLUS_DIGIT = Pattern.compile("\\+(?=\\d)");
+
+    /** A keyword argument's name: {@code name=} but not {@code name==}. */
+    private static final Pattern KEYWORD_ARGUMENT = Pattern.compile("\\s*[A-Za-z_]\\w*\\s*=(?!=)");
+
+    /** A value that needs no parentheses: one literal or dotted name. */
+    private static final Pattern SIMPLE_VALUE = Pattern.compile("\\s*('[^']*'|\"[^\"]*\"|-?[\\w.]+)\\s*");
+
     private TemplatePreprocessor() {}
 
     static String rewrite(String source) {
@@ -45,7 +54,12 @@ final class TemplatePreprocessor {
                     raw = false;
                 }
             }
-            out.append(raw || kind == '#' ? segment : rewriteCode(segment));
+            if (raw || kind == '#') {
+                out.append(segment);
+            } else {
+                String code = rewriteCode(segment);
+                out.append(kind == '%' && isMacroDefinition(segment) ? code : parenthesizeKeywordArguments(code));
+            }
             i = end;
         }
         return out.toString();
@@ -70,6 +84,7 @@ final class TemplatePreprocessor {
 
     private static String rewritePlain(String code) {
         String s = REVERSE_SLICE.matcher(code).replaceAll("|py_reversed");
+        s = PLUS_DIGIT.matcher(s).replaceAll("+ ");
         Matcher m = DEFINED_TEST.matcher(s);
         StringBuilder sb = new StringBuilder();
         while (m.find()) {
@@ -79,6 +94,75 @@ final class TemplatePreprocessor {
         }
         m.appendTail(sb);
         return sb.toString();
+    }
+
+    private static boolean isMacroDefinition(String segment) {
+        return segment.substring(2).replaceFirst("^[-+]?\\s*", "").startsWith("macro");
+    }
+
+    /**
+     * {@code f(n=xs|length - 1)}: Jinjava binds {@code n=} tighter than the operators after it, jinja2 takes the
+     * whole expression up to the next comma as the value; parentheses make Jinjava agree.
+     */
+    static String parenthesizeKeywordArguments(String code) {
+        StringBuilder out = new StringBuilder(code.length() + 16);
+        java.util.ArrayDeque<Boolean> open = new java.util.ArrayDeque<>(); // per bracket: inside a keyword value?
+        int i = 0;
+        while (i < code.length()) {
+            char c = code.charAt(i);
+            if (c == '\'' || c == '"') {
+                int close = ExpressionScanner.skipString(code, i);
+                out.append(code, i, close + 1);
+                i = close + 1;
+                continue;
+            }
+            if ((c == ')' || c == ',') && !open.isEmpty() && open.peek()) {
+                out.append(')');
+                open.pop();
+                open.push(false);
+            }
+            if (c == '(' || c == '[' || c == '{') {
+                open.push(false);
+            } else if ((c == ')' || c == ']' || c == '}') && !open.isEmpty()) {
+                open.pop();
+            }
+            out.append(c);
+            i++;
+            if ((c == '(' || c == ',') && !open.isEmpty()) {
+                Matcher m = KEYWORD_ARGUMENT.matcher(code).region(i, code.length());
+                if (m.lookingAt()) {
+                    int valueEnd = argumentEnd(code, m.end());
+                    if (!SIMPLE_VALUE.matcher(code.substring(m.end(), valueEnd)).matches()) {
+                        out.append(code, i, m.end()).append('(');
+                        i = m.end();
+                        open.pop();
+                        open.push(true);
+                    }
+                }
+            }
+        }
+        return out.toString();
+    }
+
+    /** Where the argument starting at {@code from} ends: the next top-level ',' or closing bracket. */
+    private static int argumentEnd(String code, int from) {
+        int depth = 0;
+        for (int i = from; i < code.length(); i++) {
+            char c = code.charAt(i);
+            if (c == '\'' || c == '"') {
+                i = ExpressionScanner.skipString(code, i);
+            } else if (c == '(' || c == '[' || c == '{') {
+                depth++;
+            } else if (c == ')' || c == ']' || c == '}') {
+                if (depth == 0) {
+                    return i;
+                }
+                depth--;
+            } else if (c == ',' && depth == 0) {
+                return i;
+            }
+        }
+        return code.length();
     }
 
     private static int nextQuote(String code, int from) {
