@@ -28,4 +28,7 @@ interface Vocabulary {
 
     /** The BOS id, or -1 when the model has none. */
     int bos();
+
+    /** The EOS id, or -1 when the model has none. */
+    int eos();
 }

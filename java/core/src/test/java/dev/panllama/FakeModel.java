@@ -78,7 +78,7 @@ final class FakeModel {
     }
 
     Model model() {
-        return new Model(engine, new FakeVocab(), new ModelInfo("fake", "fake", vocabSize(), trainedContext));
+        return new Model(engine, new FakeVocab(), dev.panllama.chat.ChatTemplate.chatMl(), new ModelInfo("fake", "fake", vocabSize(), trainedContext));
     }
 
     final class FakeVocab implements Vocabulary {
@@ -98,6 +98,8 @@ final class FakeModel {
         @Override public boolean isEndOfGeneration(int id) { return id == EOS; }
 
         @Override public int bos() { return BOS; }
+
+        @Override public int eos() { return EOS; }
     }
 
     final class FakeEngine implements Engine {
