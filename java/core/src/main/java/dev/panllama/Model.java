@@ -42,7 +42,7 @@ public final class Model implements AutoCloseable {
         this.chatTemplate = chatTemplate;
         int bos = vocab.bos();
         this.renderOptions = RenderOptions.DEFAULT.withSpecialTokens(
-                bos >= 0 ? pieceText(bos) : "", vocab.eos() >= 0 ? pieceText(vocab.eos()) : "");
+                bos >= 0 ? vocab.specialText(bos) : "", vocab.eos() >= 0 ? vocab.specialText(vocab.eos()) : "");
     }
 
     /**

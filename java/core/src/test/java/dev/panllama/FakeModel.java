@@ -97,6 +97,10 @@ final class FakeModel {
 
         @Override public boolean isEndOfGeneration(int id) { return id == EOS; }
 
+        @Override public String specialText(int id) {
+            return id == BOS ? "<s>" : id == EOS ? "</s>" : new String(pieces.get(id), StandardCharsets.UTF_8);
+        }
+
         @Override public int bos() { return BOS; }
 
         @Override public int eos() { return EOS; }
