@@ -40,7 +40,8 @@ class SmolLm2ChatTest {
     void stopStringsAndLogprobsOnARealVocabulary() {
         try (Model model = Model.load(TestData.smolLm2());
              Session session = model.newSession(SessionOptions.builder().contextLength(256).threads(1).build())) {
-            GenerateOptions o = GenerateOptions.builder().greedy().maxTokens(40).topLogprobs(5).build();
+            GenerateOptions o = GenerateOptions.builder().greedy().maxTokens(40).topLogprobs(5)
+                    .logprobSource(dev.panllama.sampling.ProbabilitySource.MODEL).build();
             GenerationResult full = session.generate("The capital of France is", o);
             assertTrue(full.text().contains("Paris"), full.text());
             // stopping at "Paris" keeps exactly the text before it
