@@ -28,6 +28,7 @@ public record GenerateOptions(int maxTokens, List<String> stop, boolean ignoreEo
     /** The most alternatives reported per token. */
     public static final int MAX_TOP_LOGPROBS = 100;
 
+    /** @throws IllegalArgumentException when a value is out of range */
     public GenerateOptions {
         if (maxTokens < -1 || maxTokens == 0) throw new IllegalArgumentException("maxTokens must be > 0 or -1 (no limit), got " + maxTokens);
         stop = List.copyOf(stop);
