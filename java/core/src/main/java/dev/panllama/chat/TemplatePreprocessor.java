@@ -57,8 +57,15 @@ final class TemplatePreprocessor {
             if (raw || kind == '#') {
                 out.append(segment);
             } else {
-                String code = rewriteCode(segment);
-                out.append(kind == '%' && isMacroDefinition(segment) ? code : parenthesizeKeywordArguments(code));
+                int innerStart = Math.min(segment.length(), 2 + (startsWithControl(segment, 2) ? 1 : 0));
+                int innerEnd = Math.max(innerStart, segment.length() - 2
+                        - (startsWithControl(segment, segment.length() - 3) ? 1 : 0));
+                String code = rewriteCode(segment.substring(innerStart, innerEnd));
+                if (!(kind == '%' && isMacroDefinition(segment))) {
+                    code = parenthesizeKeywordArguments(code);
+                }
+                code = NotPrecedence.rewrite(code);
+                out.append(segment, 0, innerStart).append(code).append(segment, innerEnd, segment.length());
             }
             i = end;
         }
@@ -94,6 +101,10 @@ final class TemplatePreprocessor {
         }
         m.appendTail(sb);
         return sb.toString();
+    }
+
+    private static boolean startsWithControl(String segment, int i) {
+        return i >= 0 && i < segment.length() && (segment.charAt(i) == '-' || segment.charAt(i) == '+');
     }
 
     private static boolean isMacroDefinition(String segment) {
