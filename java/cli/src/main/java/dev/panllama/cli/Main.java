@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Local LLM inference: Llama-family GGUF models on C/SIMD kernels through Java FFM.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {InspectCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
