@@ -21,13 +21,16 @@ record Cli(int exitCode, String out, String err) {
         return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
-    /** ../shared relative to the repo root, or the test is skipped. */
+    /** A file under ../shared relative to the repo root (../../shared from a worktree), or the test is skipped. */
     static Path shared(String relative) {
         String root = System.getProperty("panllama.root");
         Assumptions.assumeTrue(root != null, "panllama.root is not set (run through Maven)");
-        Path p = Path.of(root).resolve("../shared").resolve(relative).normalize();
-        Assumptions.assumeTrue(Files.exists(p), "test data " + p + " is absent; skipping");
-        return p;
+        for (String dir : new String[] {"../shared", "../../shared"}) {
+            Path p = Path.of(root).resolve(dir).resolve(relative).normalize();
+            if (Files.exists(p)) return p;
+        }
+        Assumptions.abort("test data ../shared/" + relative + " is absent; skipping");
+        return null;
     }
 
     @Override
