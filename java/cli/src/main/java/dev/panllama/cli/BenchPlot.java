@@ -80,7 +80,7 @@ final class BenchPlot {
                 g.setColor(new Color(0xe0e0e0));
                 g.drawLine(LEFT, y, LEFT + pw, y);
                 g.setColor(Color.DARK_GRAY);
-                String s = String.format(Locale.ROOT, v >= 100 ? "%.0f" : "%.1f", v);
+                String s = String.format(Locale.ROOT, yMax >= 10 ? "%.0f" : "%.1f", v);
                 g.drawString(s, LEFT - 8 - fm.stringWidth(s), y + 4);
             }
             for (int i = 0; i <= 4; i++) { // x labels
