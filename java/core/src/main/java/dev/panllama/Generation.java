@@ -62,7 +62,7 @@ final class Generation {
         this.state = session.state();
         this.options = options;
         this.prompt = prompt;
-        this.sampler = new Sampler(options.sampling(), vocab.size());
+        this.sampler = new Sampler(options.sampling(), session.state().vocabSize());
         this.stops = new StopStrings(options.stop());
         this.altIds = new int[options.topLogprobs()];
         this.altLogprobs = new float[options.topLogprobs()];

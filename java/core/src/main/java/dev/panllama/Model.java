@@ -1,5 +1,7 @@
 package dev.panllama;
 
+import dev.panllama.chat.ChatTemplate;
+import dev.panllama.chat.RenderOptions;
 import dev.panllama.model.InferenceState;
 import dev.panllama.model.StateOptions;
 import java.nio.charset.StandardCharsets;
@@ -28,13 +30,19 @@ public final class Model implements AutoCloseable {
     private final Engine engine;
     private final Vocabulary vocab;
     private final ModelInfo info;
+    private final ChatTemplate chatTemplate;
+    private final RenderOptions renderOptions;
     private final Set<Session> sessions = new LinkedHashSet<>(); // guarded by this
     private volatile boolean closed;
 
-    Model(Engine engine, Vocabulary vocab, ModelInfo info) {
+    Model(Engine engine, Vocabulary vocab, ChatTemplate chatTemplate, ModelInfo info) {
         this.engine = engine;
         this.vocab = vocab;
         this.info = info;
+        this.chatTemplate = chatTemplate;
+        int bos = vocab.bos();
+        this.renderOptions = RenderOptions.DEFAULT.withSpecialTokens(
+                bos >= 0 ? vocab.specialText(bos) : "", vocab.eos() >= 0 ? vocab.specialText(vocab.eos()) : "");
     }
 
     /**
@@ -105,6 +113,22 @@ public final class Model implements AutoCloseable {
             sb.append(decoder.decode(vocab.pieceBytes(id)));
         }
         return sb.append(decoder.flush()).toString();
+    }
+
+    /**
+     * Renders messages with the model's chat template (or the one given in {@link ModelOptions}),
+     * as the model expects its prompt.
+     *
+     * @param addGenerationPrompt end with the opening of an assistant turn, ready for the reply
+     */
+    public String applyChatTemplate(List<ChatMessage> messages, boolean addGenerationPrompt) {
+        ensureOpen();
+        return chatTemplate.render(messages, addGenerationPrompt, renderOptions);
+    }
+
+    /** The Jinja source of the chat template in use. */
+    public String chatTemplateSource() {
+        return chatTemplate.source();
     }
 
     /** True once {@link #close()} ran. */

@@ -107,6 +107,18 @@ public final class Session implements AutoCloseable {
         return new TokenStream(start(promptTokens.clone(), options, t0));
     }
 
+    /** A new, empty chat on this session. */
+    public Conversation newConversation() {
+        ensureOpen();
+        return new Conversation(this, null);
+    }
+
+    /** A new chat on this session that starts with a system message. */
+    public Conversation newConversation(String systemPrompt) {
+        ensureOpen();
+        return new Conversation(this, systemPrompt);
+    }
+
     /**
      * Cancels the running generation, if any, from any thread: it ends after the current forward
      * pass with {@link StopReason#CANCELLED}, keeping the text generated so far. No effect when idle.

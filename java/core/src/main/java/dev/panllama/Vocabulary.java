@@ -23,9 +23,15 @@ interface Vocabulary {
      */
     byte[] pieceBytes(int id);
 
+    /** A token's text as written in prompts, special tokens included (e.g. {@code <|begin_of_text|>}). */
+    String specialText(int id);
+
     /** True for ids that end a generation (EOS, EOT, {@code <|im_end|>}, ...). */
     boolean isEndOfGeneration(int id);
 
     /** The BOS id, or -1 when the model has none. */
     int bos();
+
+    /** The EOS id, or -1 when the model has none. */
+    int eos();
 }

@@ -78,7 +78,7 @@ final class FakeModel {
     }
 
     Model model() {
-        return new Model(engine, new FakeVocab(), new ModelInfo("fake", "fake", vocabSize(), trainedContext));
+        return new Model(engine, new FakeVocab(), dev.panllama.chat.ChatTemplate.chatMl(), new ModelInfo("fake", "fake", vocabSize(), trainedContext));
     }
 
     final class FakeVocab implements Vocabulary {
@@ -97,7 +97,13 @@ final class FakeModel {
 
         @Override public boolean isEndOfGeneration(int id) { return id == EOS; }
 
+        @Override public String specialText(int id) {
+            return id == BOS ? "<s>" : id == EOS ? "</s>" : new String(pieces.get(id), StandardCharsets.UTF_8);
+        }
+
         @Override public int bos() { return BOS; }
+
+        @Override public int eos() { return EOS; }
     }
 
     final class FakeEngine implements Engine {
