@@ -55,9 +55,14 @@ static void build_tables(void) {
     if (atomic_load(&g_tables_ready)) return;
     pl_kernels_fill_scalar(&g_scalar);
 #if defined(PL_HAVE_X86)
-    pl_kernels_fill_avx2(&g_avx2);
-    pl_kernels_fill_avx512(&g_avx512, 0);
-    pl_kernels_fill_avx512(&g_avx512_vnni, 1);
+    /* The fill functions are compiled with their ISA's flags (the compiler may use its vector
+     * instructions even to copy a struct), so only a CPU that has the ISA runs them. */
+    const int32_t best = pl_isa_for_features(pl_cpu_features());
+    if (best >= PL_ISA_AVX2) pl_kernels_fill_avx2(&g_avx2);
+    if (best >= PL_ISA_AVX512) {
+        pl_kernels_fill_avx512(&g_avx512, 0);
+        pl_kernels_fill_avx512(&g_avx512_vnni, 1);
+    }
 #endif
     atomic_store(&g_tables_ready, 1);
 }

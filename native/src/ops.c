@@ -35,9 +35,10 @@ static void elem_task(int32_t ith, int32_t nth, void *p) {
 
 static int32_t elem_run(pl_ctx *ctx, int op, const float *a, const float *b, float *y, pl_i64 n, float s,
                         int serial_ok) {
-    if (ctx == NULL || a == NULL || b == NULL || y == NULL) return PL_ERR_NULL;
+    if (ctx == NULL) return PL_ERR_NULL;
     if (n < 0) return PL_ERR_ARG;
-    if (n == 0) return PL_OK;
+    if (n == 0) return PL_OK; /* nothing is touched: empty buffers may be NULL */
+    if (a == NULL || b == NULL || y == NULL) return PL_ERR_NULL;
     elem_job j = {a, b, y, n, s, op, pl_kernels_active()};
     if (serial_ok && n < ELEM_SERIAL) elem_chunk(&j, 0, n);
     else pl_pool_run(ctx, elem_task, &j);

@@ -110,12 +110,14 @@ typedef void (*pl_act_quant_fn)(const float *x, void *dst, int64_t k);
  * whatever nr/nt are, so results never depend on tiling or thread count.
  */
 typedef void (*pl_gemm_fn)(int64_t k, const uint8_t *w, int64_t w_stride, int32_t nr, const uint8_t *a,
-                           int64_t a_stride, int32_t nt, float *y, int64_t ldy);
+                           int64_t a_stride, int32_t nt, float *y, int64_t ldy, void *scratch);
 
 typedef struct {
-    int32_t act_type; /* PL_TYPE_Q8_0 / PL_TYPE_Q8_1, or PL_TYPE_F32 for float rows (already rounded) */
+    int32_t act_elems, act_bytes; /* an activation row takes act_bytes per act_elems elements */
     pl_act_quant_fn quantize_act;
-    pl_gemm_fn gemm;
+    pl_gemm_fn gemv;              /* calls with n_tok == 1 (decode) */
+    pl_gemm_fn gemm;              /* calls with n_tok > 1 (prefill); may use a different summation order */
+    int32_t gemm_scratch;         /* per-thread scratch bytes gemm needs per act_elems elements of k */
 } pl_mm_kernel;
 
 typedef struct pl_kernels {
@@ -148,7 +150,7 @@ PL_INTERNAL void pl_kernels_fill_avx2(pl_kernels *k);
 PL_INTERNAL void pl_kernels_fill_avx512(pl_kernels *k, int vnni);
 #endif
 
-/* Bytes of one activation row of k elements for a matmul kernel (64-byte multiple). */
+/* Bytes of one activation row of k elements for a matmul kernel (rounded up to 64). */
 PL_INTERNAL int64_t pl_act_row_bytes(const pl_mm_kernel *mk, int64_t k);
 
 /* Scalar helpers other ISAs reuse for tails. */

@@ -22,16 +22,14 @@ final class JinjaEnvironment {
                 .withIterateOverMapKeys(true)            // for k in dict: keys
                 .withUsePyishObjectMapper(true)
                 .withUseNaturalOperatorPrecedence(true)
-                .withParseWhitespaceControlStrictly(true)
                 .withKeepNullableLoopValues(true)
-                .withUseTrimmingForNotesAndExpressions(true)
+                .withParseWhitespaceControlStrictly(true) // {{ -1 }} is minus one, not a trim marker
                 .build();
         CompositeELResolver resolver = new CompositeELResolver();
         resolver.add(new PythonMethodResolver());
         resolver.add(JinjavaInterpreterResolver.DEFAULT_RESOLVER_READ_ONLY);
         JinjavaConfig config = JinjavaConfig.newBuilder()
-                .withTrimBlocks(true)
-                .withLstripBlocks(true)
+                // trim_blocks, lstrip_blocks and the -/+ markers are applied by WhitespaceControl beforehand
                 .withLegacyOverrides(python)
                 .withElResolver(resolver)
                 .withExecutionMode(new PythonExecutionMode())

@@ -29,40 +29,26 @@ final class TemplatePreprocessor {
 
     static String rewrite(String source) {
         StringBuilder out = new StringBuilder(source.length() + 64);
-        int i = 0;
-        boolean raw = false;
-        while (i < source.length()) {
-            int open = source.indexOf('{', i);
-            if (open < 0 || open + 1 >= source.length()) {
-                out.append(source, i, source.length());
-                break;
+        for (WhitespaceControl.Piece p : WhitespaceControl.apply(WhitespaceControl.lex(source))) {
+            switch (p.kind()) {
+                // A text ending in '{' would fuse with the next tag's "{%" into "{{%": print that brace instead.
+                case TEXT -> out.append(p.text().endsWith("{")
+                        ? p.text().substring(0, p.text().length() - 1) + "{{ '{' }}" : p.text());
+                case VARIABLE -> out.append("{{").append(rewriteExpression(p.text(), false)).append("}}");
+                case BLOCK -> out.append("{%").append(rewriteExpression(p.text(), isMacroDefinition(p.text())))
+                        .append("%}");
+                case COMMENT -> { }
             }
-            char kind = source.charAt(open + 1);
-            if (kind != '{' && kind != '%' && kind != '#') {
-                out.append(source, i, open + 1);
-                i = open + 1;
-                continue;
-            }
-            out.append(source, i, open);
-            int end = kind == '#' ? commentEnd(source, open) : codeEnd(source, open, kind == '{' ? '}' : '%');
-            String segment = source.substring(open, end);
-            if (kind == '%') {
-                String word = segment.substring(2).replaceFirst("^[-+]?\\s*", "");
-                if (word.startsWith("raw") && !Character.isLetterOrDigit(word.length() > 3 ? word.charAt(3) : ' ')) {
-                    raw = true;
-                } else if (word.startsWith("endraw")) {
-                    raw = false;
-                }
-            }
-            if (raw || kind == '#') {
-                out.append(segment);
-            } else {
-                String code = rewriteCode(segment);
-                out.append(kind == '%' && isMacroDefinition(segment) ? code : parenthesizeKeywordArguments(code));
-            }
-            i = end;
         }
         return out.toString();
+    }
+
+    private static String rewriteExpression(String code, boolean macroDefinition) {
+        String rewritten = rewriteCode(code);
+        if (!macroDefinition) {
+            rewritten = parenthesizeKeywordArguments(rewritten);
+        }
+        return NotPrecedence.rewrite(rewritten);
     }
 
     /** Applies the rewrites to one code segment, outside its string literals. */
@@ -96,8 +82,9 @@ final class TemplatePreprocessor {
         return sb.toString();
     }
 
+
     private static boolean isMacroDefinition(String segment) {
-        return segment.substring(2).replaceFirst("^[-+]?\\s*", "").startsWith("macro");
+        return segment.strip().startsWith("macro");
     }
 
     /**
@@ -174,21 +161,5 @@ final class TemplatePreprocessor {
         return code.length();
     }
 
-    private static int commentEnd(String source, int open) {
-        int close = source.indexOf("#}", open + 2);
-        return close < 0 ? source.length() : close + 2;
-    }
 
-    /** End (exclusive) of the {@code {{ }}} or {@code {% %}} opening at {@code open}, skipping string literals. */
-    private static int codeEnd(String source, int open, char closer) {
-        for (int i = open + 2; i < source.length() - 1; i++) {
-            char c = source.charAt(i);
-            if (c == '\'' || c == '"') {
-                i = ExpressionScanner.skipString(source, i);
-            } else if (c == closer && source.charAt(i + 1) == '}') {
-                return i + 2;
-            }
-        }
-        return source.length();
-    }
 }
