@@ -8,6 +8,9 @@ import dev.panllama.model.InferenceState;
 import dev.panllama.model.LlamaModel;
 import dev.panllama.model.StateOptions;
 import dev.panllama.tokenizer.Tokenizer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,22 +43,38 @@ class Stories260KTest {
         if (model != null) model.close();
     }
 
-    /** The README example, verbatim apart from the path. */
+    /** The README example, verbatim apart from the path (its output captured instead of printed). */
     @Test
     void readmeExampleRuns() {
         Path path = storiesPath();
-        StringBuilder printed = new StringBuilder();
-        // --- README example ---
-        try (Model model = Model.load(path);
-             Session session = model.newSession()) {
-            GenerateOptions options = GenerateOptions.builder().maxTokens(40).temperature(0.7f).seed(42).build();
-            GenerationResult result = session.generate("Once upon a time", options,
-                    token -> printed.append(token.text()));           // streams as it goes
-            System.out.printf("%n%s | %d tokens, %.1f tok/s%n", result.stopReason(),
-                    result.stats().generatedTokens(), result.stats().generationTokensPerSecond());
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            // --- README example ---
+            try (Model model = Model.load(path);
+                 Session session = model.newSession()) {
+                GenerateOptions options = GenerateOptions.builder().maxTokens(100).temperature(0.7f).seed(42).build();
+                GenerationResult result = session.generate("Once upon a time", options,
+                        token -> System.out.print(token.text()));               // streamed as generated
+                System.out.printf("%n[%s, %.1f tok/s]%n", result.stopReason(), result.stats().generationTokensPerSecond());
+                Conversation chat = session.newConversation("You are a helpful assistant.");
+                System.out.println(chat.send("What is the capital of France?", options).text());
+            }
+            // --- end ---
+        } finally {
+            System.setOut(stdout);
         }
-        // --- end ---
-        assertFalse(printed.toString().isBlank());
+        String out = captured.toString(StandardCharsets.UTF_8);
+        stdout.println(out);
+        assertTrue(out.matches("(?s).+\\n\\[(END_OF_GENERATION|MAX_TOKENS), [0-9.]+ tok/s]\\n.*"), out);
+    }
+
+    @Test
+    void aFileWithoutWeightsIsAClearError() {
+        Path vocabOnly = TestData.vocab("llama-spm");
+        PanllamaException e = assertThrows(PanllamaException.class, () -> Model.load(vocabOnly));
+        assertFalse(e.getMessage().isBlank());
     }
 
     @Test
