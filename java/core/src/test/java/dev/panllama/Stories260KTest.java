@@ -146,6 +146,27 @@ class Stories260KTest {
     }
 
     @Test
+    void kvCacheTypesSizeTheCache() {
+        GenerateOptions o = GREEDY.toBuilder().maxTokens(20).build();
+        SessionOptions.Builder b = SessionOptions.builder().contextLength(256).threads(1);
+        try (Session f32 = model.newSession(b.kvCacheType(KvCacheType.F32).build());
+             Session f16 = model.newSession(b.kvCacheType(KvCacheType.F16).build())) {
+            assertEquals(f32.kvCacheBytes(), 2 * f16.kvCacheBytes());
+            GenerationResult a = f32.generate("Once upon a time", o);
+            GenerationResult c = f16.generate("Once upon a time", o);
+            assertEquals(20, a.tokens().size());
+            assertEquals(a.text(), c.text(), "an F16 cache should not change 20 greedy tokens of stories260K");
+        }
+        // stories260K's head dimension (8) cannot be blocked in 32s: a clear refusal, and the model stays usable
+        PanllamaException e = assertThrows(PanllamaException.class,
+                () -> model.newSession(b.kvCacheType(KvCacheType.Q8_0).build()));
+        assertTrue(e.getMessage().contains("Q8_0"), e.getMessage());
+        try (Session s = model.newSession(ONE_THREAD)) {
+            assertEquals(20, s.generate("Once upon a time", o).tokens().size());
+        }
+    }
+
+    @Test
     void generationStopsAtTheEndOfTheContext() {
         try (Session s = model.newSession(SessionOptions.builder().contextLength(24).threads(1).build())) {
             GenerationResult r = s.generate("Once upon a time", GREEDY.toBuilder().ignoreEos(true).build());
