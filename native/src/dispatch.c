@@ -53,6 +53,7 @@ const char *pl_isa_name(int32_t isa) {
 static void build_tables(void) {
     /* Idempotent: two threads racing here write identical tables. */
     if (atomic_load(&g_tables_ready)) return;
+    pl_fp16_table_init();
     pl_kernels_fill_scalar(&g_scalar);
 #if defined(PL_HAVE_X86)
     /* The fill functions are compiled with their ISA's flags (the compiler may use its vector

@@ -75,6 +75,10 @@ static inline void pl_store_f16(uint8_t *p, float f) {
     memcpy(p, &h, 2);
 }
 
+/* f16 -> f32 for every half (ggml's x86 scalar path uses the same table): filled at first use */
+PL_INTERNAL extern float pl_fp16_table[65536];
+PL_INTERNAL void pl_fp16_table_init(void);
+
 /* ---- ggml block layouts (bytes; halves are little-endian IEEE binary16) -------------------- */
 #define PL_QK 32       /* elements per Q4_0/Q4_1/Q8_0/Q8_1 block */
 #define PL_QK_K 256    /* elements per K-quant super-block */

@@ -12,8 +12,6 @@
 /* the quantized kernels (shared with the AVX-512 file) */
 #define PL_VNNI 0
 #define PL_DEC_RM 4
-#define PL_GEMM_RM 2
-#define PL_GEMM_TN 4
 #define PL_GEMM_PTN 4 /* tokens per panel tile */
 #include "q8_tiles.h"
 

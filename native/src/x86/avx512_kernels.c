@@ -9,8 +9,6 @@
 
 #define PL_VNNI 1
 #define PL_DEC_RM 4
-#define PL_GEMM_RM 4
-#define PL_GEMM_TN 4
 #define PL_GEMM_PTN 8 /* tokens per panel tile */
 #include "q8_tiles.h"
 
