@@ -8,7 +8,9 @@
 #include "pl_internal.h"
 
 #define PL_VNNI 1
-#define PL_DEC_RM 4
+#ifndef PL_DEC_RM
+#define PL_DEC_RM 8 /* rows per decode tile: 8 independent streams measured fastest (Q4_0 +20%) */
+#endif
 #define PL_GEMM_PTN 8 /* tokens per panel tile */
 #include "q8_tiles.h"
 

