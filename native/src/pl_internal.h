@@ -163,10 +163,15 @@ PL_INTERNAL float pl_silu(float x);
 /* ---- context: thread pool + scratch --------------------------------------------------------- */
 typedef void (*pl_task_fn)(int32_t ith, int32_t nth, void *arg);
 
-/* Runs fn on every thread of the pool (the caller is thread 0) and returns when all are done. */
+/*
+ * Runs fn on the caller (ith 0) and on every worker that joins while the caller is still working
+ * (ith 1..nth-1, each at most once); returns when all who joined are done. fn must therefore claim
+ * its work dynamically (atomic counters) so that any subset of threads completes it, and must not
+ * wait for other threads except for work they have already claimed.
+ */
 PL_INTERNAL void pl_pool_run(pl_ctx *ctx, pl_task_fn fn, void *arg);
-/* All threads of the running task wait for each other (only inside a pl_pool_run task). */
-PL_INTERNAL void pl_pool_barrier(pl_ctx *ctx);
+/* Waits (spinning, then yielding) until *counter >= target: work claimed by running threads. */
+PL_INTERNAL void pl_pool_wait_count(_Atomic long long *counter, int64_t target);
 /* Makes the shared scratch >= shared bytes and each thread's scratch >= per_thread bytes. */
 PL_INTERNAL int pl_ctx_reserve(pl_ctx *ctx, int64_t shared, int64_t per_thread);
 PL_INTERNAL void *pl_ctx_shared_scratch(pl_ctx *ctx);
