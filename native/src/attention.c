@@ -147,13 +147,8 @@ static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float
                     kt->scale_f32(a, corr, hd);
                     mx[pi] = bmax;
                 }
-                float s = 0.0f;
-                for (int32_t r = 0; r < nv; r++) {
-                    const float pr = expf(sc[r] - mx[pi]);
-                    s += pr;
-                    kt->axpy_f32(a, pr, vbuf + (int64_t)r * hd, hd);
-                }
-                sum[pi] += s;
+                sum[pi] += (float)kt->exp_sub_sum(sc, mx[pi], nv);
+                for (int32_t r = 0; r < nv; r++) kt->axpy_f32(a, sc[r], vbuf + (int64_t)r * hd, hd);
             }
         }
     }

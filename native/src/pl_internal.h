@@ -137,6 +137,8 @@ typedef struct pl_kernels {
     float (*dot_f32)(const float *a, const float *b, int64_t n);
     void (*axpy_f32)(float *y, float a, const float *x, int64_t n); /* y += a * x */
     void (*scale_f32)(float *y, float a, int64_t n);
+    /* x[i] = exp(x[i] - sub), returns the sum of the results (in double on every path) */
+    double (*exp_sub_sum)(float *x, float sub, int64_t n);
     void (*f16_to_f32)(const uint16_t *src, float *dst, int64_t n);
     void (*f32_to_f16)(const float *src, uint16_t *dst, int64_t n);
     void (*triad)(float *a, const float *b, const float *c, int64_t n, float s);
