@@ -267,11 +267,20 @@ AI void q8t_panel_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t 
 #if PL_VNNI
                 isum[t] = _mm256_dpbusd_epi32(isum[t], wv, yb);
 #else
-                const __m256i ys = kind == Q8T_Q80 ? _mm256_sign_epi8(yb, wv) : yb;
-                isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, ys), _mm256_set1_epi16(1)));
+                if (kind == Q8T_Q80) {
+                    const __m256i ys = _mm256_sign_epi8(yb, wv);
+                    isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, ys), _mm256_set1_epi16(1)));
+                } else {
+                    /* 4-bit codes: |pair sum| <= 2*15*127, so 8 of them still fit int16: widen once per block */
+                    isum[t] = _mm256_add_epi16(isum[t], _mm256_maddubs_epi16(aw, yb));
+                }
 #endif
             }
         }
+#if !PL_VNNI
+        if (kind != Q8T_Q80)
+            for (int t = 0; t < TN; t++) isum[t] = _mm256_madd_epi16(isum[t], _mm256_set1_epi16(1));
+#endif
         const __m256 dx = _mm256_loadu_ps((const float *)(const void *)(pb + 256));
         const int off = kind == Q8T_Q40 ? 8 : (kind == Q8T_Q80 && PL_VNNI) ? 128 : 0;
         for (int t = 0; t < TN; t++) {
