@@ -12,7 +12,12 @@ import dev.panllama.gguf.MetadataValue;
 import dev.panllama.gguf.TestData;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -185,6 +190,26 @@ class TokenizerBehaviourTest {
     void lonelySurrogatesAreEncodedAsReplacementCharacters() {
         Tokenizer gpt2 = vocab("gpt-2");
         assertArrayEquals(gpt2.encode("a\uFFFDb", false, false), gpt2.encode("a\uD800b", false, false));
+    }
+
+    @Test
+    void encodesFromManyThreadsAtOnce() throws Exception {
+        Tokenizer tok = vocab("llama-bpe");
+        List<LlamaCppVocabSuiteTest.Case> cases = LlamaCppVocabSuiteTest.cases(TestData.vocab("llama-bpe"));
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                results.add(pool.submit(() -> {
+                    for (int round = 0; round < 20; round++) {
+                        for (LlamaCppVocabSuiteTest.Case c : cases) {
+                            if (!Arrays.equals(c.expected(), tok.encode(c.text(), false, false))) return false;
+                        }
+                    }
+                    return true;
+                }));
+            }
+            for (Future<Boolean> r : results) assertTrue(r.get());
+        }
     }
 
     @Test
