@@ -43,7 +43,7 @@ final class JinjaEnvironment {
                 .withMaxMapSize(1 << 20)
                 .withNodePreProcessor((node, interpreter) -> RenderState.current().onNode())
                 .build();
-        Jinjava jinjava = new Jinjava(config);
+        Jinjava jinjava = new PythonJinjava(config);
         var globals = jinjava.getGlobalContext();
         globals.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
                 "raiseException", Object.class));
@@ -51,8 +51,11 @@ final class JinjaEnvironment {
                 "strftimeNow", String.class));
         globals.registerFunction(new ELFunctionDefinition("", "py_defined", TemplateFunctions.class,
                 "isDefined", String.class));
+        globals.registerFunction(new ELFunctionDefinition("", "py_has", TemplateFunctions.class,
+                "hasItem", Object.class, Object.class));
         globals.registerFilter(new ToJsonFilter());
         PythonStringFilters.all().forEach(globals::registerFilter);
+        PythonCollectionFilters.all().forEach(globals::registerFilter);
         globals.registerTag(new PythonForTag());
         globals.registerTag(new GenerationTag());
         globals.registerTag(new FilterBlockTag());
