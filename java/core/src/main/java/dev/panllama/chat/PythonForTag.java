@@ -24,7 +24,8 @@ final class PythonForTag extends ForTag {
         Object collection = interpreter.resolveELExpression(header.iterable(), tagNode.getLineNumber());
         List<Object> items;
         if (collection == null) {
-            if (RenderState.current().isNone(header.iterable().trim())) {
+            if (RenderState.current().isNone(header.iterable().trim())
+                    || isNoneValuedKey(header.iterable().trim(), interpreter, tagNode.getLineNumber())) {
                 throw RenderState.current().fail(new ChatTemplateException("TypeError: 'NoneType' object is not iterable"));
             }
             items = List.of(); // an undefined value iterates as empty in jinja2
@@ -40,6 +41,19 @@ final class PythonForTag extends ForTag {
         }
         return renderForCollection(tagNode, interpreter, header.variables(), new Budgeted(items));
     }
+
+    /** Whether {@code base.key} names a key that exists with a None value (as opposed to a missing one). */
+    private static boolean isNoneValuedKey(String path, JinjavaInterpreter interpreter, int line) {
+        java.util.regex.Matcher attribute = ATTRIBUTE.matcher(path);
+        if (attribute.matches()) {
+            Object base = interpreter.resolveELExpression(attribute.group(1), line);
+            return TemplateFunctions.hasItem(base, attribute.group(2));
+        }
+        return false;
+    }
+
+    private static final java.util.regex.Pattern ATTRIBUTE =
+            java.util.regex.Pattern.compile("(.+)\\.\\s*([A-Za-z_]\\w*)");
 
     private static List<Object> keep(List<Object> items, LoopHeader header, JinjavaInterpreter interpreter, int line) {
         List<Object> kept = new ArrayList<>();
