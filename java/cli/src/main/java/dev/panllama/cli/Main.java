@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             "Without -m, commands use $PANLLAMA_MODEL or the default model (fetched on first use)."},
         subcommands = {
             InspectCommand.class,
+            ChatCommand.class,
             GenerateCommand.class,
             TokenizeCommand.class,
             PerplexityCommand.class,
