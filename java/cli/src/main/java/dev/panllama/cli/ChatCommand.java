@@ -45,6 +45,9 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     SamplingFlags sampling;
 
+    @Option(names = "--ignore-eos", description = "Keep answering past the model's end-of-turn token (for tests and benchmarks).")
+    boolean ignoreEos;
+
     /** The conversation and the last answer, shared by the interactive and the piped modes. */
     static final class State {
         final LoadedModel model;
@@ -86,7 +89,7 @@ final class ChatCommand implements Callable<Integer> {
         if (maxTokens < -1) throw new CommandLine.ParameterException(cl, "-n must be -1 or more (got " + maxTokens + ")");
         GenerateOptions options;
         try {
-            options = sampling.apply(GenerateOptions.builder(), common.seed).maxTokens(maxTokens).build();
+            options = sampling.apply(GenerateOptions.builder(), common.seed).maxTokens(maxTokens).ignoreEos(ignoreEos).build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(cl, e.getMessage());
         }

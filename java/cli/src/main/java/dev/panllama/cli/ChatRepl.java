@@ -71,7 +71,7 @@ final class ChatRepl {
                 String message = multi.accept(line);
                 if (message == null) continue;
                 if (message.isBlank()) continue;
-                if (!multi.isOpen() && message.startsWith("/") && !line.stripLeading().startsWith(MultiLineInput.QUOTES)) {
+                if (message.startsWith("/") && !multi.lastWasQuoted()) {
                     if (!command(message.strip(), out)) return ExitCodes.OK;
                     continue;
                 }

@@ -7,6 +7,7 @@ package dev.panllama.cli;
 final class MultiLineInput {
     static final String QUOTES = "\"\"\"";
     private StringBuilder open; // non-null while inside """ ... """
+    private boolean lastQuoted;
 
     /** True while a """ message is open (the next line continues it). */
     boolean isOpen() {
@@ -20,7 +21,8 @@ final class MultiLineInput {
     String accept(String line) {
         if (open == null) {
             String t = line.stripLeading();
-            if (!t.startsWith(QUOTES)) return line;
+            lastQuoted = t.startsWith(QUOTES);
+            if (!lastQuoted) return line;
             String rest = t.substring(QUOTES.length());
             if (rest.endsWith(QUOTES) && rest.length() >= QUOTES.length()) { // """one line"""
                 return rest.substring(0, rest.length() - QUOTES.length());
@@ -30,8 +32,9 @@ final class MultiLineInput {
         }
         String t = line.stripTrailing();
         if (t.endsWith(QUOTES)) {
-            if (!open.isEmpty()) open.append('\n');
-            open.append(t, 0, t.length() - QUOTES.length());
+            String last = t.substring(0, t.length() - QUOTES.length());
+            if (!open.isEmpty() && !last.isEmpty()) open.append('\n');
+            open.append(last);
             String message = open.toString();
             open = null;
             return message;
@@ -41,6 +44,11 @@ final class MultiLineInput {
             open.append(line);
         }
         return null;
+    }
+
+    /** Whether the last finished message was written between """ (so a leading / is text, not a command). */
+    boolean lastWasQuoted() {
+        return lastQuoted;
     }
 
     /** Drops an unfinished message (Ctrl-C while typing it). */
