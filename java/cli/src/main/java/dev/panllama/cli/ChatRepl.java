@@ -118,13 +118,23 @@ final class ChatRepl {
         return true;
     }
 
-    /** Streams the answer; Ctrl-C (SIGINT while no line is being read) cancels it. */
+    /**
+     * Streams the answer; Ctrl-C (SIGINT while no line is being read) cancels it. A Ctrl-C that
+     * lands before the generation has started is remembered and applied at its first token.
+     * Typing is not echoed meanwhile, so it cannot garble the answer (JLine reads it afterwards).
+     */
     private void answer(Terminal terminal, PrintWriter out, String message) {
-        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, s -> state.model.session.cancel());
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Terminal.SignalHandler previous = terminal.handle(Terminal.Signal.INT, s -> {
+            stop.set(true);
+            state.model.session.cancel();
+        });
+        boolean echo = terminal.echo(false);
         try {
             state.last = state.conversation.send(message, state.options, t -> {
                 out.print(t.text());
                 out.flush();
+                if (stop.get()) state.model.session.cancel();
             });
             if (state.last.stopReason() == StopReason.CANCELLED) out.print(" [stopped]");
             out.println();
@@ -145,6 +155,7 @@ final class ChatRepl {
             }
             out.flush();
         } finally {
+            terminal.echo(echo);
             terminal.handle(Terminal.Signal.INT, previous);
         }
     }
