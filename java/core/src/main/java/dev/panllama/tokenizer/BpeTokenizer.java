@@ -52,6 +52,11 @@ public final class BpeTokenizer extends VocabTokenizer implements Tokenizer {
     }
 
     @Override
+    boolean cleanSpaces() {
+        return preTokenizer.cleanSpaces();
+    }
+
+    @Override
     byte[] pieceOf(int id) {
         int attr = vocab.attrs[id];
         if ((attr & (TokenAttr.UNKNOWN | TokenAttr.CONTROL | TokenAttr.USER_DEFINED)) != 0) return vocab.bytes[id];

@@ -1,24 +1,25 @@
-// Regenerates smollm2-goldens.tsv: SmolLM2-135M-Instruct's tokenization by llama.cpp itself
-// (through node-llama-cpp's bundled llama.cpp build).
+// Regenerates the *.tsv goldens here: how llama.cpp itself (node-llama-cpp 3.21.1's bundled build)
+// tokenizes a fixed set of strings with a model's vocabulary. From the repository root:
 //
+//   R=$PWD/java/core/src/test/resources/tokenizer; S=$PWD/../shared
 //   cd "$(mktemp -d)" && npm install node-llama-cpp@3.21.1
-//   node /path/to/make_smollm2_goldens.mjs \
-//        ~/.cache/panllama/models/SmolLM2-135M-Instruct.Q4_1.gguf \
-//        /path/to/java/core/src/test/resources/tokenizer/smollm2-goldens.tsv
+//   node $R/make_goldens.mjs $R smollm2=$HOME/.cache/panllama/models/SmolLM2-135M-Instruct.Q4_1.gguf \
+//        stories260K=$S/models/stories260K.gguf $(for v in $S/tokenizer/ggml-vocab-*.gguf; do
+//        n=$(basename $v .gguf); echo ${n#ggml-vocab-}=$v; done)
 //
-// Output: one case per line, tab-separated:
+// Each NAME.tsv: one case per line, tab-separated:
 //   "encode" <parseSpecial 0|1> <base64 UTF-8 text> <ids, space-separated> <base64 detokenize(ids, false)> # <readable text>
 //   "eog" <ids of every end-of-generation token>
-//   "meta" bos=<id> eos=<id> eot=<id>
+//   "meta" bos=<id> eos=<id> eot=<id> addBos=<bool> addEos=<bool>
 import {createRequire} from "node:module";
 import {writeFileSync} from "node:fs";
 
 const require = createRequire(process.cwd() + "/");
 const {getLlama} = await import(require.resolve("node-llama-cpp"));
 
-const [modelPath, outPath] = process.argv.slice(2);
-if (!modelPath || !outPath) {
-    console.error("usage: node make_smollm2_goldens.mjs MODEL.gguf OUT.tsv");
+const [outDir, ...models] = process.argv.slice(2);
+if (!outDir || models.length === 0) {
+    console.error("usage: node make_goldens.mjs OUT_DIR NAME=MODEL.gguf...   (writes OUT_DIR/NAME.tsv)");
     process.exit(2);
 }
 
@@ -60,24 +61,34 @@ const cases = [
     ["<|im_start|<|im_end|>>", true],
     ["<jupyter_code>print('hi')<jupyter_output>hi", true],
     ["<reponame>user/repo<file_sep>src/main.py", false],
+    ["<s>Hello</s> <s> world</s>", true],
+    ["<s>Hello</s>", false],
+    ["<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>", true],
+    ["<|endoftext|>Hello<|endoftext|>", true],
+    ["<|endoftext|>Hello", false],
+    ["<unk> <pad> [PAD] <mask>", true],
 ];
 
 const llama = await getLlama({gpu: false, build: "never"});
-const model = await llama.loadModel({modelPath, vocabOnly: true});
-
 const b64 = (s) => Buffer.from(s, "utf8").toString("base64");
-const readable = (s) => JSON.stringify(s);
-const lines = [];
-for (const [text, special] of cases) {
-    const ids = Array.from(model.tokenize(text, special));
-    const back = model.detokenize(ids, false);
-    lines.push(["encode", special ? 1 : 0, b64(text), ids.join(" "), b64(back)].join("\t") + "\t# " + readable(text));
+
+for (const arg of models) {
+    const eq = arg.indexOf("=");
+    const [name, modelPath] = [arg.slice(0, eq), arg.slice(eq + 1)];
+    const model = await llama.loadModel({modelPath, vocabOnly: true});
+    const lines = [];
+    for (const [text, special] of cases) {
+        const ids = Array.from(model.tokenize(text, special));
+        const back = model.detokenize(ids, false);
+        lines.push(["encode", special ? 1 : 0, b64(text), ids.join(" "), b64(back)].join("\t") + "\t# " + JSON.stringify(text));
+    }
+    const vocabSize = model.fileInfo.metadata.tokenizer.ggml.tokens.length;
+    const eog = [];
+    for (let id = 0; id < vocabSize; id++) if (model.isEogToken(id)) eog.push(id);
+    lines.push(["eog", eog.join(" ")].join("\t"));
+    lines.push(["meta", `bos=${model.tokens.bos ?? -1}`, `eos=${model.tokens.eos ?? -1}`, `eot=${model.tokens.eot ?? -1}`,
+        `addBos=${model.tokens.shouldPrependBosToken}`, `addEos=${model.tokens.shouldAppendEosToken}`].join("\t"));
+    writeFileSync(`${outDir}/${name}.tsv`, lines.join("\n") + "\n");
+    console.log(`${name}: ${cases.length} cases`);
+    await model.dispose();
 }
-const eog = [];
-const vocabSize = model.fileInfo.metadata.tokenizer.ggml.tokens.length;
-for (let id = 0; id < vocabSize; id++) if (model.isEogToken(id)) eog.push(id);
-lines.push(["eog", eog.join(" ")].join("\t"));
-lines.push(["meta", `bos=${model.tokens.bos ?? -1}`, `eos=${model.tokens.eos ?? -1}`, `eot=${model.tokens.eot ?? -1}`].join("\t"));
-writeFileSync(outPath, lines.join("\n") + "\n");
-console.log(`wrote ${cases.length} cases to ${outPath}`);
-await model.dispose();
