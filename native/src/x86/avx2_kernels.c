@@ -262,6 +262,19 @@ static void f16_to_f32(const uint16_t *src, float *dst, int64_t n) {
     for (; i < n; i++) dst[i] = _cvtsh_ss(src[i]);
 }
 
+/* (float)q * d per element, as the reference: the same values */
+static void q8_0_to_f32(const uint8_t *src, float *dst, int64_t n) {
+    for (int64_t b = 0; b < n / PL_QK; b++, src += PL_Q8_0_BYTES, dst += PL_QK) {
+        uint16_t h;
+        memcpy(&h, src, 2);
+        const __m256 d = _mm256_set1_ps(_cvtsh_ss(h));
+        for (int i = 0; i < PL_QK; i += 8) {
+            const __m128i q = _mm_loadl_epi64((const __m128i *)(const void *)(src + 2 + i));
+            _mm256_storeu_ps(dst + i, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q)), d));
+        }
+    }
+}
+
 static void f32_to_f16(const float *src, uint16_t *dst, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -301,6 +314,7 @@ void pl_kernels_fill_avx2(pl_kernels *k) {
     k->swiglu = swiglu;
     k->f16_to_f32 = f16_to_f32;
     k->f32_to_f16 = f32_to_f16;
+    k->q8_0_to_f32 = q8_0_to_f32;
     k->add = add;
     k->triad = triad;
 }
