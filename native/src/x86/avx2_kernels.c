@@ -205,6 +205,65 @@ static void swiglu(const float *g, const float *u, float *y, int64_t n) {
     }
 }
 
+/*
+ * Decode with float weights: ggml's AVX2 ggml_vec_dot_f16 / _f32 / _bf16 per row (4 accumulators over
+ * 32-element steps, the same reduction, leftovers in the same precision), so one-token products
+ * equal llama.cpp's bit for bit (checked by tests/ggml_parity.c). Prefill keeps the tiled GEMM above.
+ */
+AI float ggml_reduce4(__m256 s0, __m256 s1, __m256 s2, __m256 s3) {
+    s0 = _mm256_add_ps(s0, s2);
+    s1 = _mm256_add_ps(s1, s3);
+    s0 = _mm256_add_ps(s0, s1);
+    const __m128 t0 = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
+    const __m128 t1 = _mm_hadd_ps(t0, t0);
+    return _mm_cvtss_f32(_mm_hadd_ps(t1, t1));
+}
+
+AI float dot_ggml(int kind, int64_t k, const uint8_t *w, const float *x) {
+    const int esz = kind == 0 ? 4 : 2;
+    const int64_t np = k & ~(int64_t)31;
+    __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    for (int64_t i = 0; i < np; i += 32) {
+        if (kind == 2) { /* bf16: separate multiply and add, as ggml */
+            s0 = _mm256_add_ps(_mm256_mul_ps(load8(2, w + i * esz), _mm256_loadu_ps(x + i)), s0);
+            s1 = _mm256_add_ps(_mm256_mul_ps(load8(2, w + (i + 8) * esz), _mm256_loadu_ps(x + i + 8)), s1);
+            s2 = _mm256_add_ps(_mm256_mul_ps(load8(2, w + (i + 16) * esz), _mm256_loadu_ps(x + i + 16)), s2);
+            s3 = _mm256_add_ps(_mm256_mul_ps(load8(2, w + (i + 24) * esz), _mm256_loadu_ps(x + i + 24)), s3);
+        } else {
+            s0 = _mm256_fmadd_ps(load8(kind, w + i * esz), _mm256_loadu_ps(x + i), s0);
+            s1 = _mm256_fmadd_ps(load8(kind, w + (i + 8) * esz), _mm256_loadu_ps(x + i + 8), s1);
+            s2 = _mm256_fmadd_ps(load8(kind, w + (i + 16) * esz), _mm256_loadu_ps(x + i + 16), s2);
+            s3 = _mm256_fmadd_ps(load8(kind, w + (i + 24) * esz), _mm256_loadu_ps(x + i + 24), s3);
+        }
+    }
+    if (kind == 0) { /* f32: float sum, float leftovers */
+        float sum = ggml_reduce4(s0, s1, s2, s3);
+        for (int64_t i = np; i < k; i++) sum += load1(0, w + i * 4) * x[i];
+        return sum;
+    }
+    double sum;
+    if (kind == 1) {
+        sum = ggml_reduce4(s0, s1, s2, s3);
+    } else {
+        s0 = _mm256_add_ps(_mm256_add_ps(s0, s2), _mm256_add_ps(s1, s3));
+        sum = hsum8(s0);
+    }
+    for (int64_t i = np; i < k; i++) sum += (double)(load1(kind, w + i * esz) * x[i]);
+    return (float)sum;
+}
+
+#define DEFINE_GGML_GEMV(name, KIND)                                                                       \
+    static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,     \
+                     int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
+        (void)scratch;                                                                                     \
+        for (int32_t t = 0; t < nt; t++)                                                                   \
+            for (int32_t r = 0; r < nr; r++)                                                               \
+                y[t * ldy + r] = dot_ggml(KIND, k, w + r * ws, (const float *)(const void *)(a + t * as)); \
+    }
+DEFINE_GGML_GEMV(gemv_f32, 0)
+DEFINE_GGML_GEMV(gemv_f16, 1)
+DEFINE_GGML_GEMV(gemv_bf16, 2)
+
 /* ---- row ops ------------------------------------------------------------------------------- */
 /* Sum of float squares accumulated in double (as ggml), then (x * scale) * w in float. */
 static void rmsnorm_row(const float *x, const float *w, float *y, int64_t n, float eps) {
@@ -302,9 +361,9 @@ void pl_kernels_fill_avx2(pl_kernels *k) {
     k->isa = PL_ISA_AVX2;
     k->variant = "avx2";
     q8t_install(k);
-    k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, gemm_f32, gemm_f32, 0};
-    k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, gemm_f16, gemm_f16, 0};
-    k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, gemm_bf16, gemm_bf16, 0};
+    k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, gemv_f32, gemm_f32, 0};
+    k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, gemv_f16, gemm_f16, 0};
+    k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, gemv_bf16, gemm_bf16, 0};
     k->rmsnorm_row = rmsnorm_row;
     k->dot_f32 = dot_f32;
     k->axpy_f32 = axpy_f32;
