@@ -96,7 +96,8 @@ int main(int argc, char **argv) {
             pl_matmul(ctx, t, wq, rb * rows, rows, k, x, n_tok, y);
             for (int i = 0; i < rows * n_tok; i++) rel_gemm = fmax(rel_gemm, fabs(y[i] - yg[i]) / rms);
             const int must_match = 1;
-            const int bad = (must_match && diff_dec) || rel_dec > 1e-5 || rel_gemm > 1e-5;
+            const int float_type = pl_type_block_elems(t) == 1; /* float prefill must match too */
+            const int bad = (must_match && diff_dec) || rel_dec > 1e-5 || rel_gemm > 1e-5 || (float_type && rel_gemm != 0);
             printf("%-5s k=%-5d decode: %3d/%d outputs differ from ggml (max diff/rms %.1e)%s  prefill GEMM: max diff/rms %.1e  %s\n",
                    pl_type_name(t), k, diff_dec, rows * n_tok, rel_dec, must_match ? " [must be 0]" : "", rel_gemm,
                    bad ? "FAIL" : "ok");
