@@ -23,8 +23,10 @@ final class GgufParser {
     static final int DEFAULT_ALIGNMENT = 32;
     static final int MAX_DIMS = 4; // GGML_MAX_DIMS
     static final long MAX_STRING_BYTES = 64L << 20; // chat templates are KBs, tokens bytes
-    static final long MAX_COUNT = 1L << 24; // kv pairs, tensors, array elements
-    static final long MAX_HEAP_BYTES = 1L << 30; // Java heap the metadata may take in total
+    static final long MAX_COUNT = 1L << 24; // array elements (vocabularies: ~10^5)
+    static final long MAX_ENTRIES = 1L << 20; // kv pairs and tensors (models: ~10^3)
+    // Java heap the metadata may take in total: a hostile file cannot exhaust a small heap
+    static final long MAX_HEAP_BYTES = Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4);
     static final int MAX_ARRAY_DEPTH = 8;
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -80,8 +82,8 @@ final class GgufParser {
             if (version == 1) throw error("version", "GGUF v1 is not supported (supported: 2, 3)");
             throw error("version", Integer.toUnsignedString(version) + " is not supported (supported: 2, 3)");
         }
-        long tensorCount = count("tensor_count", 8 + 4 + 8 + 4 + 8);
-        long kvCount = count("kv_count", 8 + 4 + 1);
+        long tensorCount = count("tensor_count", 8 + 4 + 8 + 4 + 8, MAX_ENTRIES);
+        long kvCount = count("kv_count", 8 + 4 + 1, MAX_ENTRIES);
 
         Map<String, MetadataValue> kvs = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
@@ -143,6 +145,7 @@ final class GgufParser {
             } catch (ArithmeticException e) {
                 throw error(field + " shape", java.util.Arrays.toString(shape) + " of " + type + " overflows 64 bits");
             }
+            charge(field, 200);
             tensors.add(new TensorInfo(name, type, shape, offset, bytes));
         }
 
@@ -210,7 +213,7 @@ final class GgufParser {
         int typeId = u32(field + " element type");
         ValueType et = ValueType.byId(Integer.toUnsignedLong(typeId));
         if (et == null) throw error(field + " element type", "unknown value type id " + Integer.toUnsignedString(typeId));
-        long n = count(field + " length", et.minBytes());
+        long n = count(field + " length", et.minBytes(), MAX_COUNT);
         int len = (int) n;
         Object data = switch (et) {
             case UINT8, INT8 -> {
@@ -365,12 +368,12 @@ final class GgufParser {
     }
 
     /** A u64 element count, capped by the bytes left (each element needs at least minBytes). */
-    private long count(String field, long minBytes) {
+    private long count(String field, long minBytes, long max) {
         long at = pos;
         long n = u64(field);
         long left = size - pos;
-        if (n < 0 || n > MAX_COUNT) {
-            throw error(field, Long.toUnsignedString(n) + " at offset " + at + " exceeds the limit " + MAX_COUNT);
+        if (n < 0 || n > max) {
+            throw error(field, Long.toUnsignedString(n) + " at offset " + at + " exceeds the limit " + max);
         }
         if (n * minBytes > left) {
             throw error(field, n + " at offset " + at + " needs at least " + n * minBytes + " bytes but only " + left
