@@ -7,7 +7,8 @@ Usage (from the repository root):
   pip install jinja2==3.1.6 gguf
   python3 java/core/src/test/resources/chat/generate_goldens.py [../shared/chat-templates] [model.gguf]
 
-Writes goldens/<template>.json, one per *.jinja of the template folder, and (when a GGUF is given)
+Writes goldens/<template>.json, one per *.jinja of the template folder, constructs-golden.json (the small
+templates of constructs.json, one construct each), and (when a GGUF is given)
 smollm2.jinja + goldens/smollm2.json from its tokenizer.chat_template.
 """
 import datetime
@@ -97,10 +98,30 @@ def write_golden(name, source, out_dir):
         json.dumps(golden, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
+def render_constructs(out_dir):
+    """Small templates, one construct each, rendered with the same environment."""
+    spec = json.loads((HERE / "constructs.json").read_text(encoding="utf-8"))
+    env = environment()
+    results = []
+    for construct in spec["constructs"]:
+        result = {"name": construct["name"]}
+        try:
+            variables = dict(spec["variables"], tools_none=None,
+                             bos_token=SPEC["bos_token"], eos_token=SPEC["eos_token"])
+            result["output"] = env.from_string(construct["template"]).render(**variables)
+        except Exception as e:
+            result["error"] = f"{type(e).__name__}: {e}"
+        results.append(result)
+    (out_dir / "constructs-golden.json").write_text(
+        json.dumps({"jinja2_version": jinja2.__version__, "results": results}, ensure_ascii=False, indent=1) + "\n",
+        encoding="utf-8")
+
+
 def main():
     templates = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else HERE.parents[5] / "../shared/chat-templates")
     out_dir = HERE / "goldens"
     out_dir.mkdir(exist_ok=True)
+    render_constructs(out_dir.parent)
     for path in sorted(templates.glob("*.jinja")):
         write_golden(path.stem, path.read_text(encoding="utf-8"), out_dir)
     if len(sys.argv) > 2:

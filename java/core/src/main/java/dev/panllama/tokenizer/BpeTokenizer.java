@@ -6,7 +6,6 @@ import dev.panllama.tokenizer.SpecialTokenSplitter.Fragment;
 import java.io.ByteArrayOutputStream;
 import java.lang.System.Logger.Level;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Byte-level BPE (GPT-2, Llama 3, SmolLM, Qwen 2, StarCoder, DeepSeek, Falcon, ...), as llama.cpp's
@@ -16,11 +15,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class BpeTokenizer extends VocabTokenizer implements Tokenizer {
     private static final System.Logger LOG = System.getLogger(BpeTokenizer.class.getName());
-    private static final int CACHE_LIMIT = 1 << 16;
 
     private final PreTokenizer preTokenizer;
     private final BpeMerges merges;
-    private final ConcurrentHashMap<String, int[]> wordCache = new ConcurrentHashMap<>();
+    private final ThreadLocal<Session> sessions = ThreadLocal.withInitial(Session::new);
 
     BpeTokenizer(Metadata metadata) {
         this(metadata, resolvePreTokenizer(metadata));
@@ -54,6 +52,11 @@ public final class BpeTokenizer extends VocabTokenizer implements Tokenizer {
     }
 
     @Override
+    boolean cleanSpaces() {
+        return preTokenizer.cleanSpaces();
+    }
+
+    @Override
     byte[] pieceOf(int id) {
         int attr = vocab.attrs[id];
         if ((attr & (TokenAttr.UNKNOWN | TokenAttr.CONTROL | TokenAttr.USER_DEFINED)) != 0) return vocab.bytes[id];
@@ -82,41 +85,44 @@ public final class BpeTokenizer extends VocabTokenizer implements Tokenizer {
 
     @Override
     void encodeFragments(String text, List<Fragment> fragments, IntList out) {
-        Session session = null;
+        Session session = sessions.get();
         for (Fragment f : fragments) {
             if (f.isToken()) {
                 out.add(f.token());
-                continue;
-            }
-            SplitText split = new SplitText(Utf8.codepoints(text, f.start(), f.end()));
-            IntList words = preTokenizer.split(split);
-            int pos = 0;
-            for (int w = 0; w < words.size(); w++) {
-                int len = words.get(w);
-                String word = new String(split.cps, pos, len);
-                int[] ids = wordCache.get(word);
-                if (ids == null) {
-                    if (session == null) session = new Session();
-                    ids = session.encodeWord(split.cps, pos, len);
-                    if (wordCache.size() >= CACHE_LIMIT) wordCache.clear();
-                    wordCache.put(word, ids);
-                }
-                out.addAll(ids);
-                pos += len;
+            } else {
+                session.encodeText(text, f.start(), f.end(), out);
             }
         }
     }
 
-    /** Scratch state of one encode call. */
+    /** Per-thread scratch state and word cache. */
     private final class Session {
         private byte[] raw = new byte[64];
         private byte[] encoded = new byte[128];
         private int[] sym = new int[64], len = new int[64], prev = new int[64], next = new int[64];
         private final BigramQueue queue = new BigramQueue();
         private final IntList ids = new IntList(16);
+        private final WordCache cache = new WordCache();
 
-        int[] encodeWord(int[] cps, int from, int count) {
-            int n = utf8(cps, from, count);
+        void encodeText(String text, int from, int to, IntList out) {
+            SplitText split = new SplitText(Utf8.codepoints(text, from, to));
+            IntList words = preTokenizer.split(split);
+            int pos = 0;
+            for (int w = 0; w < words.size(); w++) {
+                int count = words.get(w);
+                int n = utf8(split.cps, pos, count);
+                pos += count;
+                int[] cached = cache.get(raw, 0, n);
+                if (cached == null) {
+                    cached = encodeWord(n);
+                    cache.put(raw, 0, n, cached);
+                }
+                out.addAll(cached);
+            }
+        }
+
+        /** Ids of the word whose UTF-8 is the first {@code n} bytes of {@link #raw}. */
+        private int[] encodeWord(int n) {
             if (preTokenizer.ignoreMerges()) {
                 int whole = vocab.id(encoded, 0, byteLevel(n));
                 if (whole >= 0) return new int[] {whole};

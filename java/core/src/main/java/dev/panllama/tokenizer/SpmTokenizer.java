@@ -16,10 +16,13 @@ public final class SpmTokenizer extends VocabTokenizer implements Tokenizer {
     private static final byte[] ESCAPED_SPACE = "\u2581".getBytes(StandardCharsets.UTF_8);
 
     private final int[] byteTokens = new int[256];
+    private final boolean independentWords;
+    private final ThreadLocal<Session> sessions = ThreadLocal.withInitial(Session::new);
 
     SpmTokenizer(Metadata metadata) {
         super(new Vocabulary(metadata, Vocabulary.Kind.SPM, true));
         for (int b = 0; b < 256; b++) byteTokens[b] = findByteToken(b);
+        independentWords = wordsAreIndependent(vocab);
         cachePieces();
     }
 
@@ -28,6 +31,11 @@ public final class SpmTokenizer extends VocabTokenizer implements Tokenizer {
         if (id >= 0) return id;
         id = vocab.index.get(new byte[] {(byte) b}); // some vocabularies spell bytes as themselves
         return id >= 0 ? id : vocab.unk;
+    }
+
+    @Override
+    boolean cleanSpaces() {
+        return false;
     }
 
     @Override
@@ -41,9 +49,23 @@ public final class SpmTokenizer extends VocabTokenizer implements Tokenizer {
         return new byte[0]; // unused / undefined tokens render as nothing
     }
 
+    /**
+     * Whether text can be cut before every U+2581 that follows another character without changing
+     * the result: true when no token has U+2581 after another character, so no merge can cross such
+     * a cut. Holds for Llama, Mistral and Phi-3; lets words be encoded (and cached) one by one.
+     */
+    private static boolean wordsAreIndependent(Vocabulary vocab) {
+        for (String t : vocab.texts) {
+            for (int j = t.indexOf('\u2581', 1); j > 0; j = t.indexOf('\u2581', j + 1)) {
+                if (t.charAt(j - 1) != '\u2581') return false;
+            }
+        }
+        return true;
+    }
+
     @Override
     void encodeFragments(String text, List<Fragment> fragments, IntList out) {
-        Session session = new Session();
+        Session session = sessions.get();
         boolean afterSpecial = true; // the start of the input counts as "after a special token"
         for (Fragment f : fragments) {
             if (f.isToken()) {
@@ -56,15 +78,48 @@ public final class SpmTokenizer extends VocabTokenizer implements Tokenizer {
         }
     }
 
-    /** Scratch state of one encode call. */
+    /** Per-thread scratch state and word cache. */
     private final class Session {
         private byte[] buf = new byte[64];
         private int[] start = new int[16], len = new int[16], prev = new int[16], next = new int[16];
         private final BigramQueue queue = new BigramQueue();
+        private final IntList ids = new IntList(16);
+        private final WordCache cache = new WordCache();
 
         void tokenize(String text, int from, int to, boolean prefixSpace, IntList out) {
             int n = escape(text, from, to, prefixSpace);
-            int symbols = splitChars(n);
+            if (!independentWords) {
+                merge(0, n, out);
+                return;
+            }
+            int wordStart = 0;
+            for (int p = 1; p + 3 <= n; p++) {
+                if (isEscapedSpace(p) && !isEscapedSpace(p - 3) && p > wordStart) {
+                    word(wordStart, p, out);
+                    wordStart = p;
+                }
+            }
+            if (n > wordStart) word(wordStart, n, out);
+        }
+
+        private boolean isEscapedSpace(int p) {
+            return p >= 0 && buf[p] == (byte) 0xE2 && buf[p + 1] == (byte) 0x96 && buf[p + 2] == (byte) 0x81;
+        }
+
+        private void word(int from, int to, IntList out) {
+            int[] cached = cache.get(buf, from, to - from);
+            if (cached == null) {
+                ids.clear();
+                merge(from, to, ids);
+                cached = ids.toArray();
+                cache.put(buf, from, to - from, cached);
+            }
+            out.addAll(cached);
+        }
+
+        /** llama.cpp's llm_tokenizer_spm_session.tokenize on {@code buf[from, to)}. */
+        private void merge(int from, int to, IntList out) {
+            int symbols = splitChars(from, to);
             if (symbols == 0) return;
             queue.clear();
             for (int i = 1; i < symbols; i++) tryAdd(i - 1, i);
@@ -121,8 +176,9 @@ public final class SpmTokenizer extends VocabTokenizer implements Tokenizer {
             return n;
         }
 
-        /** One symbol per UTF-8 character; returns the symbol count. */
-        private int splitChars(int n) {
+        /** One symbol per UTF-8 character of {@code buf[from, to)}; returns the symbol count. */
+        private int splitChars(int from, int to) {
+            int n = to - from;
             if (start.length < n) {
                 start = new int[n];
                 len = new int[n];
@@ -130,13 +186,13 @@ public final class SpmTokenizer extends VocabTokenizer implements Tokenizer {
                 next = new int[n];
             }
             int count = 0;
-            for (int off = 0; off < n; ) {
-                int l = Math.min(Utf8.sequenceLength(buf[off]), n - off);
+            for (int off = from; off < to; ) {
+                int l = Math.min(Utf8.sequenceLength(buf[off]), to - off);
                 start[count] = off;
                 len[count] = l;
                 prev[count] = count - 1;
                 off += l;
-                next[count] = off == n ? -1 : count + 1;
+                next[count] = off == to ? -1 : count + 1;
                 count++;
             }
             return count;
