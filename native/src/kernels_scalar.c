@@ -22,9 +22,7 @@ static void act_bf16(const float *x, void *dst, int64_t k) {
 }
 
 int64_t pl_act_row_bytes(const pl_mm_kernel *mk, int64_t k) {
-    int64_t b = mk->act_type == PL_TYPE_Q8_0 ? k / PL_QK * PL_Q8_0_BYTES
-              : mk->act_type == PL_TYPE_Q8_1 ? k / PL_QK * PL_Q8_1_BYTES
-                                             : k * 4;
+    const int64_t b = k / mk->act_elems * mk->act_bytes;
     return (b + 63) & ~(int64_t)63;
 }
 
@@ -92,9 +90,10 @@ static float dot_bf16_f32(int64_t k, const uint8_t *x, const uint8_t *y) {
 
 #define SCALAR_GEMM(name, dot)                                                                           \
     static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,    \
-                     int32_t nt, float *y, int64_t ldy) {                                                   \
+                     int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
         for (int32_t t = 0; t < nt; t++)                                                                  \
             for (int32_t r = 0; r < nr; r++) y[t * ldy + r] = dot(k, w + r * ws, a + t * as);             \
+        (void)scratch;                                                                                    \
     }
 SCALAR_GEMM(gemm_q4_0, dot_q4_0_q8_0)
 SCALAR_GEMM(gemm_q4_1, dot_q4_1_q8_1)
@@ -115,15 +114,19 @@ static void rmsnorm_row(const float *x, const float *w, float *y, int64_t n, flo
     for (int64_t i = 0; i < n; i++) y[i] = (x[i] * scale) * w[i];
 }
 
+static double exp_sub_sum(float *x, float sub, int64_t n) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        x[i] = expf(x[i] - sub);
+        sum += (double)x[i];
+    }
+    return sum;
+}
+
 static void softmax_row(float *x, int64_t n) {
     float max = -INFINITY;
     for (int64_t i = 0; i < n; i++) max = fmaxf(max, x[i]);
-    double sum = 0.0;
-    for (int64_t i = 0; i < n; i++) {
-        x[i] = expf(x[i] - max);
-        sum += (double)x[i];
-    }
-    const float inv = (float)(1.0 / sum);
+    const float inv = (float)(1.0 / exp_sub_sum(x, max, n));
     for (int64_t i = 0; i < n; i++) x[i] *= inv;
 }
 
@@ -165,6 +168,8 @@ static void f16_to_f32(const uint16_t *src, float *dst, int64_t n) {
     for (int64_t i = 0; i < n; i++) dst[i] = pl_fp16_to_fp32(src[i]);
 }
 
+static void q8_0_to_f32(const uint8_t *src, float *dst, int64_t n) { pl_ref_dequantize_row(PL_TYPE_Q8_0, src, dst, n); }
+
 static void f32_to_f16(const float *src, uint16_t *dst, int64_t n) {
     for (int64_t i = 0; i < n; i++) dst[i] = pl_fp32_to_fp16(src[i]);
 }
@@ -177,12 +182,12 @@ void pl_kernels_fill_scalar(pl_kernels *k) {
     memset(k, 0, sizeof(*k));
     k->isa = PL_ISA_SCALAR;
     k->variant = "scalar";
-    k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_TYPE_Q8_0, act_q8_0, gemm_q4_0};
-    k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_TYPE_Q8_1, act_q8_1, gemm_q4_1};
-    k->mm[PL_TYPE_Q8_0] = (pl_mm_kernel){PL_TYPE_Q8_0, act_q8_0, gemm_q8_0};
-    k->mm[PL_TYPE_F32] = (pl_mm_kernel){PL_TYPE_F32, act_f32, gemm_f32};
-    k->mm[PL_TYPE_F16] = (pl_mm_kernel){PL_TYPE_F32, act_f16, gemm_f16};
-    k->mm[PL_TYPE_BF16] = (pl_mm_kernel){PL_TYPE_F32, act_bf16, gemm_bf16};
+    k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q4_0, gemm_q4_0, 0};
+    k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q4_1, gemm_q4_1, 0};
+    k->mm[PL_TYPE_Q8_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q8_0, gemm_q8_0, 0};
+    k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, gemm_f32, gemm_f32, 0};
+    k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, gemm_f16, gemm_f16, 0};
+    k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, gemm_bf16, gemm_bf16, 0};
     k->rmsnorm_row = rmsnorm_row;
     k->softmax_row = softmax_row;
     k->swiglu = swiglu;
@@ -191,7 +196,9 @@ void pl_kernels_fill_scalar(pl_kernels *k) {
     k->dot_f32 = dot_f32;
     k->axpy_f32 = axpy_f32;
     k->scale_f32 = scale_f32;
+    k->exp_sub_sum = exp_sub_sum;
     k->f16_to_f32 = f16_to_f32;
     k->f32_to_f16 = f32_to_f16;
+    k->q8_0_to_f32 = q8_0_to_f32;
     k->triad = triad;
 }

@@ -2,6 +2,7 @@
 //
 // Usage (from this directory, after `npm ci`):
 //   node generate-goldens.mjs [--stories PATH] [--smol PATH] [--only stories|smol] [--threads N]
+//                             [--outdir DIR] [--no-ppl]
 //
 // Everything goes through node-llama-cpp's controlledEvaluate(), which runs llama_decode on one
 // sequence and, for the positions we ask for, returns llama.cpp's own greedy pick plus the full
@@ -39,6 +40,8 @@ const firstExisting = (paths) => paths.find((p) => existsSync(p)) ?? paths[0];
 const storiesPath = firstExisting(storiesCandidates);
 const smolPath = firstExisting(smolCandidates);
 const only = arg("--only");
+const outDir = resolve(arg("--outdir", here));
+const skipPpl = process.argv.includes("--no-ppl");
 const THREADS = Number(arg("--threads", "2"));
 const N_GENERATE = 64;
 const LOGIT_STEPS = [0, 1, 8, 32]; // 0 = logits right after the prompt
@@ -264,8 +267,8 @@ for (const spec of MODELS) {
             "underflow", Math.max(...steps.map((s) => s.underflow)));
     }
     await context.dispose();
-    writeFileSync(join(here, `${spec.key}.generation.json`), prettyJson(generation));
-    writeFileSync(join(here, `${spec.key}.logits.json.gz`), gzipSync(JSON.stringify(logitsOut), {level: 9}));
+    writeFileSync(join(outDir, `${spec.key}.generation.json`), prettyJson(generation));
+    writeFileSync(join(outDir, `${spec.key}.logits.json.gz`), gzipSync(JSON.stringify(logitsOut), {level: 9}));
 
     // Tokenizations: the perplexity text exactly as the perplexity tool tokenizes it (common_tokenize with
     // add_special = true, parse_special = false), plus the prompts with and without special-token parsing.
@@ -279,17 +282,17 @@ for (const spec of MODELS) {
             {text: p.text, add_bos: false, parse_special: true, ids: model.tokenize(p.text, true)},
         ]),
     };
-    writeFileSync(join(here, `${spec.key}.tokens.json`), JSON.stringify(tokenization) + "\n");
+    writeFileSync(join(outDir, `${spec.key}.tokens.json`), JSON.stringify(tokenization) + "\n");
 
     const runs = [];
-    for (const nCtx of spec.pplContexts) {
+    for (const nCtx of skipPpl ? [] : spec.pplContexts) {
         for (const fa of [false, true]) {
             const r = await perplexity(model, pplTokens, nCtx, fa);
             console.log(spec.key, "ppl c=" + nCtx, "fa=" + fa, r.ppl, "+/-", r.ppl_stderr, "chunks", r.n_chunks);
             runs.push(r);
         }
     }
-    writeFileSync(join(here, `${spec.key}.perplexity.json`), prettyJson({
+    if (!skipPpl) writeFileSync(join(outDir, `${spec.key}.perplexity.json`), prettyJson({
         model: modelInfo, llamacpp: {...settings, flash_attn: "see runs", batch_size: "n_ctx", ubatch_size: "n_ctx"},
         text: tokenization.ppl_text.file, text_sha256: tokenization.ppl_text.sha256, n_tokens: pplTokens.length,
         method: "llama.cpp tools/perplexity: windows [k*n_ctx,(k+1)*n_ctx), first token := BOS if add_bos, "

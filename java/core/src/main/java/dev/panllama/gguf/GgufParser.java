@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.LongConsumer;
 
 /**
  * Parses and validates the GGUF header, metadata and tensor infos of a (mapped) file. Every count
@@ -36,27 +35,32 @@ final class GgufParser {
 
     record Result(int version, Metadata metadata, List<TensorInfo> tensors, int alignment, long dataOffset) {}
 
+    /** Test hook: told where each field starts, before it is read. */
+    interface FieldListener {
+        void field(long offset, String name);
+    }
+
     private final MemorySegment seg;
     private final long size;
     private final String file;
-    private final LongConsumer boundaries; // test hook: offsets where a field starts, or null
+    private final FieldListener listener; // null but in tests
     private long pos;
     private long heapLeft = MAX_HEAP_BYTES;
 
-    private GgufParser(MemorySegment seg, String file, LongConsumer boundaries) {
+    private GgufParser(MemorySegment seg, String file, FieldListener listener) {
         this.seg = seg;
         this.size = seg.byteSize();
         this.file = file;
-        this.boundaries = boundaries;
+        this.listener = listener;
     }
 
     static Result parse(MemorySegment seg, String file) {
         return new GgufParser(seg, file, null).run();
     }
 
-    /** Parses, reporting the start offset of every field read (for truncation tests). */
-    static Result parse(MemorySegment seg, String file, LongConsumer boundaries) {
-        return new GgufParser(seg, file, boundaries).run();
+    /** Parses, reporting the offset and name of every field read (for hostile-file tests). */
+    static Result parse(MemorySegment seg, String file, FieldListener listener) {
+        return new GgufParser(seg, file, listener).run();
     }
 
     private Result run() {
@@ -78,7 +82,7 @@ final class GgufParser {
         Map<String, MetadataValue> kvs = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             String key = string("metadata[" + i + "] key", 1L << 16);
-            String field = "metadata key '" + key + "'";
+            String field = "metadata key '" + printable(key) + "'";
             if (kvs.containsKey(key)) throw error(field, "duplicate key");
             int typeId = u32(field + " type");
             ValueType type = ValueType.byId(Integer.toUnsignedLong(typeId));
@@ -101,7 +105,7 @@ final class GgufParser {
         Set<String> names = new HashSet<>();
         for (long i = 0; i < tensorCount; i++) {
             String name = string("tensor[" + i + "] name", 1L << 16);
-            String field = "tensor '" + name + "'";
+            String field = "tensor '" + printable(name) + "'";
             if (!names.add(name)) throw error(field, "duplicate tensor name");
             int nDims = u32(field + " n_dims");
             if (nDims < 1 || nDims > MAX_DIMS) {
@@ -138,7 +142,7 @@ final class GgufParser {
             tensors.add(new TensorInfo(name, type, shape, offset, bytes));
         }
 
-        mark();
+        mark("end of tensor infos", -1);
         long dataOffset = (pos + alignment - 1) & -(long) alignment;
         if (!tensors.isEmpty()) checkData(tensors, dataOffset);
         return new Result(version, metadata, List.copyOf(tensors), alignment, dataOffset);
@@ -250,13 +254,13 @@ final class GgufParser {
             case BOOL -> {
                 boolean[] a = new boolean[len];
                 charge(field, n);
-                for (int i = 0; i < len; i++) a[i] = bool(field + "[" + i + "]");
+                for (int i = 0; i < len; i++) a[i] = bool(field, i);
                 yield a;
             }
             case STRING -> {
                 charge(field, 8 * n);
                 String[] a = new String[len];
-                for (int i = 0; i < len; i++) a[i] = string(field + "[" + i + "]", MAX_STRING_BYTES);
+                for (int i = 0; i < len; i++) a[i] = string(field, i, MAX_STRING_BYTES);
                 yield a;
             }
             case ARRAY -> {
@@ -271,14 +275,24 @@ final class GgufParser {
 
     // ---- primitives ----------------------------------------------------------------------------
 
-    private void mark() {
-        if (boundaries != null) boundaries.accept(pos);
+    private void mark(String field, long index) {
+        if (listener != null) listener.field(pos, name(field, index));
+    }
+
+    /** Element names are built only when needed: vocabularies have ~150k elements. */
+    private static String name(String field, long index) {
+        return index < 0 ? field : field + "[" + index + "]";
     }
 
     private void need(long n, String field) {
-        mark();
+        need(n, field, -1);
+    }
+
+    private void need(long n, String field, long index) {
+        mark(field, index);
         if (n > size - pos) {
-            throw error(field, "truncated: needs " + n + " bytes at offset " + pos + " but the file ends at " + size);
+            throw error(name(field, index), "truncated: needs " + n + " bytes at offset " + pos + " but the file ends at "
+                    + size);
         }
     }
 
@@ -288,8 +302,15 @@ final class GgufParser {
     }
 
     private boolean bool(String field) {
-        byte b = u8(field);
-        if (b != 0 && b != 1) throw error(field, "BOOL byte " + (b & 0xFF) + " at offset " + (pos - 1) + " is not 0 or 1");
+        return bool(field, -1);
+    }
+
+    private boolean bool(String field, long index) {
+        need(1, field, index);
+        byte b = seg.get(ValueLayout.JAVA_BYTE, pos++);
+        if (b != 0 && b != 1) {
+            throw error(name(field, index), "BOOL byte " + (b & 0xFF) + " at offset " + (pos - 1) + " is not 0 or 1");
+        }
         return b == 1;
     }
 
@@ -308,7 +329,11 @@ final class GgufParser {
     }
 
     private long u64(String field) {
-        need(8, field);
+        return u64(field, -1);
+    }
+
+    private long u64(String field, long index) {
+        need(8, field, index);
         long v = seg.get(U64, pos);
         pos += 8;
         return v;
@@ -324,18 +349,23 @@ final class GgufParser {
         }
         if (n * minBytes > left) {
             throw error(field, n + " at offset " + at + " needs at least " + n * minBytes + " bytes but only " + left
-                    + " remain in the file");
+                    + " remain in the file: truncated or corrupt");
         }
         return n;
     }
 
     private String string(String field, long maxBytes) {
+        return string(field, -1, maxBytes);
+    }
+
+    private String string(String field, long index, long maxBytes) {
         long at = pos;
-        long len = u64(field + " length");
+        long len = index < 0 ? u64(field + " length") : u64(field, index); // hot path: no name built
         if (len < 0 || len > maxBytes) {
-            throw error(field + " length", Long.toUnsignedString(len) + " at offset " + at + " exceeds the limit " + maxBytes);
+            throw error(name(field, index) + " length", Long.toUnsignedString(len) + " at offset " + at
+                    + " exceeds the limit " + maxBytes);
         }
-        need(len, field);
+        need(len, field, index);
         charge(field, 2 * len + 48);
         byte[] bytes = new byte[(int) len];
         MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, bytes, 0, (int) len);
@@ -346,6 +376,18 @@ final class GgufParser {
     private void charge(String field, long bytes) {
         heapLeft -= bytes;
         if (heapLeft < 0) throw error(field, "metadata takes more than " + (MAX_HEAP_BYTES >> 20) + " MiB of memory");
+    }
+
+    /** A name fit for an error message: control characters escaped, long names abbreviated. */
+    static String printable(String s) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < s.length() && sb.length() < 120; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == 0x7f) sb.append(String.format("\\x%02x", (int) c));
+            else sb.append(c);
+        }
+        if (sb.length() >= 120) sb.append("...(").append(s.length()).append(" chars)");
+        return sb.toString();
     }
 
     private GgufFormatException error(String field, String problem) {

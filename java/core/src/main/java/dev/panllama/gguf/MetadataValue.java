@@ -15,7 +15,8 @@ import java.util.Objects;
  * UINT32/INT32 {@code int[]}, UINT64/INT64 {@code long[]}, FLOAT32 {@code float[]}, FLOAT64
  * {@code double[]}, BOOL {@code boolean[]}, STRING {@code String[]}, ARRAY {@code MetadataValue[]}
  * (nested arrays). {@code elementType} is null for scalars. Arrays are shared, not copied: do not
- * modify them (the typed getters of {@link Metadata} hand out copies).
+ * modify them (the typed getters of {@link Metadata} hand out copies). Strings are decoded as
+ * UTF-8 with malformed bytes replaced by U+FFFD (none of the shared vocab files has any).
  */
 public record MetadataValue(ValueType type, ValueType elementType, Object value) {
 
