@@ -6,6 +6,11 @@
  *
  * <p>Native access: run with {@code --enable-native-access=dev.panllama,dev.panllama.bindings} on
  * the module path ({@code ALL-UNNAMED} on the class path).
+ *
+ * <p>Jinjava is an automatic module, which cannot declare its own dependencies: with every jar on
+ * the module path, also pass {@code --add-modules ALL-MODULE-PATH} (at least
+ * {@code com.fasterxml.jackson.databind,org.apache.commons.lang3}), or chat templates fail with a
+ * {@code ClassNotFoundException}. Jinjava's dependencies on the class path need nothing.
  */
 // "module": dev.panllama.cli is compiled after this module, so "module not found" is expected.
 // "requires-automatic": Jinjava has no module descriptor; see the requires line.
