@@ -1,7 +1,7 @@
 /*
  * panllama_bench: throughput of the kernels on this machine (not a test; prints numbers).
  *
- *   panllama_bench [--threads 1,2] [--gib 1.0] [--seconds 1.5] [--formats q4_0,q8_0,...]
+ *   panllama_bench [--threads 1,2] [--gib 1.0] [--seconds 1.5] [--formats q4_0,q8_0,...] [--matvec-only 1]
  *
  * For each thread count: a STREAM triad (a = b + s*c, 12 bytes/element as STREAM counts them) over
  * arrays far larger than the last-level cache; matrix-vector products cycling through >= --gib GiB
@@ -47,6 +47,7 @@ static void check(int st, const char *what) {
 }
 
 static double g_seconds = 1.5;
+static int g_matvec_only = 0;
 
 static double bench_triad(pl_ctx *ctx, int64_t n) {
     float *a = xmalloc((size_t)n * 4), *b = xmalloc((size_t)n * 4), *c = xmalloc((size_t)n * 4);
@@ -112,6 +113,13 @@ static void bench_matmul(const int *threads, int n_threads_list, int32_t type, c
         }
         const double mv_gbs = (double)total / best / 1e9;
         const double mv_gflops = 2.0 * (double)(rows * k * n_mats) / best / 1e9;
+        if (g_matvec_only) {
+            printf("%-6s threads=%d  matvec %7.2f GB/s %7.2f GFLOP/s (%5.1f%% of triad)\n", name, threads[ti], mv_gbs,
+                   mv_gflops, 100.0 * mv_gbs / triad[ti]);
+            fflush(stdout);
+            pl_ctx_destroy(ctx);
+            continue;
+        }
         /* GEMM: 64 tokens, a few matrices so weights also stream from memory */
         const int64_t g_mats = n_mats < 4 ? n_mats : 4;
         double gbest = 1e30;
@@ -200,10 +208,12 @@ int main(int argc, char **argv) {
             gib = atof(argv[i + 1]);
         } else if (strcmp(argv[i], "--seconds") == 0) {
             g_seconds = atof(argv[i + 1]);
+        } else if (strcmp(argv[i], "--matvec-only") == 0) {
+            g_matvec_only = atoi(argv[i + 1]);
         } else if (strcmp(argv[i], "--formats") == 0) {
             formats = argv[i + 1];
         } else {
-            fprintf(stderr, "usage: %s [--threads 1,2] [--gib 1.0] [--seconds 1.5] [--formats q4_0,...]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--threads 1,2] [--gib 1.0] [--seconds 1.5] [--formats q4_0,...] [--matvec-only 1]\n", argv[0]);
             return 2;
         }
     }
@@ -218,6 +228,6 @@ int main(int argc, char **argv) {
     }
     for (size_t f = 0; f < sizeof(FORMATS) / sizeof(FORMATS[0]); f++)
         if (strstr(formats, FORMATS[f].name)) bench_matmul(threads, n_threads_list, FORMATS[f].type, FORMATS[f].name, gib, triad);
-    bench_ops(threads, n_threads_list);
+    if (!g_matvec_only) bench_ops(threads, n_threads_list);
     return 0;
 }

@@ -12,7 +12,10 @@
 #define AVX2_SET (PL_CPU_AVX2 | PL_CPU_FMA | PL_CPU_F16C)
 #define AVX512_SET (PL_CPU_AVX512F | PL_CPU_AVX512BW | PL_CPU_AVX512VL)
 
-static pl_kernels g_scalar, g_avx2, g_avx512, g_avx512_vnni;
+static pl_kernels g_scalar;
+#if defined(PL_HAVE_X86)
+static pl_kernels g_avx2, g_avx512, g_avx512_vnni;
+#endif
 static atomic_int g_tables_ready;
 static _Atomic(const pl_kernels *) g_active;
 static atomic_int g_features = -1;
@@ -53,6 +56,7 @@ const char *pl_isa_name(int32_t isa) {
 static void build_tables(void) {
     /* Idempotent: two threads racing here write identical tables. */
     if (atomic_load(&g_tables_ready)) return;
+    pl_fp16_table_init();
     pl_kernels_fill_scalar(&g_scalar);
 #if defined(PL_HAVE_X86)
     /* The fill functions are compiled with their ISA's flags (the compiler may use its vector
@@ -69,6 +73,7 @@ static void build_tables(void) {
 
 const pl_kernels *pl_kernels_for(int32_t isa, int32_t features) {
     build_tables();
+    (void)features;
     switch (isa) {
     case PL_ISA_SCALAR: return &g_scalar;
 #if defined(PL_HAVE_X86)

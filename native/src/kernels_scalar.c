@@ -114,15 +114,19 @@ static void rmsnorm_row(const float *x, const float *w, float *y, int64_t n, flo
     for (int64_t i = 0; i < n; i++) y[i] = (x[i] * scale) * w[i];
 }
 
+static double exp_sub_sum(float *x, float sub, int64_t n) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        x[i] = expf(x[i] - sub);
+        sum += (double)x[i];
+    }
+    return sum;
+}
+
 static void softmax_row(float *x, int64_t n) {
     float max = -INFINITY;
     for (int64_t i = 0; i < n; i++) max = fmaxf(max, x[i]);
-    double sum = 0.0;
-    for (int64_t i = 0; i < n; i++) {
-        x[i] = expf(x[i] - max);
-        sum += (double)x[i];
-    }
-    const float inv = (float)(1.0 / sum);
+    const float inv = (float)(1.0 / exp_sub_sum(x, max, n));
     for (int64_t i = 0; i < n; i++) x[i] *= inv;
 }
 
@@ -164,6 +168,8 @@ static void f16_to_f32(const uint16_t *src, float *dst, int64_t n) {
     for (int64_t i = 0; i < n; i++) dst[i] = pl_fp16_to_fp32(src[i]);
 }
 
+static void q8_0_to_f32(const uint8_t *src, float *dst, int64_t n) { pl_ref_dequantize_row(PL_TYPE_Q8_0, src, dst, n); }
+
 static void f32_to_f16(const float *src, uint16_t *dst, int64_t n) {
     for (int64_t i = 0; i < n; i++) dst[i] = pl_fp32_to_fp16(src[i]);
 }
@@ -190,7 +196,9 @@ void pl_kernels_fill_scalar(pl_kernels *k) {
     k->dot_f32 = dot_f32;
     k->axpy_f32 = axpy_f32;
     k->scale_f32 = scale_f32;
+    k->exp_sub_sum = exp_sub_sum;
     k->f16_to_f32 = f16_to_f32;
     k->f32_to_f16 = f32_to_f16;
+    k->q8_0_to_f32 = q8_0_to_f32;
     k->triad = triad;
 }

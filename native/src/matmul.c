@@ -25,14 +25,19 @@ typedef struct {
     int64_t a_stride;
     float *y;
     int64_t rchunk, tchunk, n_rc, n_tc;
-    atomic_llong next;
+    atomic_llong next_tok, done_tok; /* activation rows claimed / converted */
+    atomic_llong next;               /* tiles claimed */
 } mm_job;
 
 static void mm_task(int32_t ith, int32_t nth, void *p) {
     mm_job *j = (mm_job *)p;
-    for (int32_t t = ith; t < j->n_tok; t += nth)
-        j->mk->quantize_act(j->x + (int64_t)t * j->k, j->act + (int64_t)t * j->a_stride, j->k);
-    pl_pool_barrier(j->ctx);
+    for (;;) {
+        const int64_t t = atomic_fetch_add_explicit(&j->next_tok, 1, memory_order_relaxed);
+        if (t >= j->n_tok) break;
+        j->mk->quantize_act(j->x + t * j->k, j->act + t * j->a_stride, j->k);
+        atomic_fetch_add_explicit(&j->done_tok, 1, memory_order_release);
+    }
+    pl_pool_wait_count(&j->done_tok, j->n_tok); /* tiles read every activation row */
 
     const int64_t total = j->n_rc * j->n_tc;
     const pl_gemm_fn gemm = j->n_tok == 1 ? j->mk->gemv : j->mk->gemm;
@@ -94,6 +99,8 @@ static int32_t matmul_impl(pl_ctx *ctx, int32_t wtype, const void *w, const void
     j.n_rc = (rows + j.rchunk - 1) / j.rchunk;
     j.n_tc = (n_tok + j.tchunk - 1) / j.tchunk;
     atomic_init(&j.next, 0);
+    atomic_init(&j.next_tok, 0);
+    atomic_init(&j.done_tok, 0);
     const int64_t tiles = w_up ? 2 * j.rchunk * j.tchunk * 4 : 0;
     const int64_t gemm_scratch = n_tok > 1 ? k / j.mk->act_elems * j.mk->gemm_scratch : 0;
     int st = pl_ctx_reserve(ctx, j.a_stride * n_tok, tiles + gemm_scratch);

@@ -1,12 +1,13 @@
 /* Row and element-wise ops: RMSNorm, residual add, SwiGLU, softmax, RoPE, and the STREAM triad. */
 #include <math.h>
+#include <stdatomic.h>
 
 #include "pl_internal.h"
 
 #define ELEM_CHUNK 8192          /* elements per work item of element-wise ops */
 #define ELEM_SERIAL (1 << 15)    /* below this many elements, waking the pool costs more than it saves */
 
-/* ---- element-wise: a fixed chunking, chunk c done by thread c % nth ------------------------ */
+/* ---- element-wise: fixed chunks, claimed by whichever thread is free ------------------------ */
 typedef struct {
     const float *a, *b;
     float *y;
@@ -14,6 +15,7 @@ typedef struct {
     float s;
     int op; /* 0 add, 1 swiglu, 2 triad */
     const pl_kernels *kt;
+    atomic_llong next;
 } elem_job;
 
 static void elem_chunk(const elem_job *j, int64_t off, int64_t len) {
@@ -25,9 +27,11 @@ static void elem_chunk(const elem_job *j, int64_t off, int64_t len) {
 }
 
 static void elem_task(int32_t ith, int32_t nth, void *p) {
-    const elem_job *j = (const elem_job *)p;
+    elem_job *j = (elem_job *)p;
     const int64_t chunks = (j->n + ELEM_CHUNK - 1) / ELEM_CHUNK;
-    for (int64_t c = ith; c < chunks; c += nth) {
+    (void)ith;
+    (void)nth;
+    for (int64_t c; (c = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < chunks;) {
         const int64_t off = c * ELEM_CHUNK;
         elem_chunk(j, off, j->n - off < ELEM_CHUNK ? j->n - off : ELEM_CHUNK);
     }
@@ -39,7 +43,7 @@ static int32_t elem_run(pl_ctx *ctx, int op, const float *a, const float *b, flo
     if (n < 0) return PL_ERR_ARG;
     if (n == 0) return PL_OK; /* nothing is touched: empty buffers may be NULL */
     if (a == NULL || b == NULL || y == NULL) return PL_ERR_NULL;
-    elem_job j = {a, b, y, n, s, op, pl_kernels_active()};
+    elem_job j = {a, b, y, n, s, op, pl_kernels_active(), 0};
     if (serial_ok && n < ELEM_SERIAL) elem_chunk(&j, 0, n);
     else pl_pool_run(ctx, elem_task, &j);
     return PL_OK;
@@ -65,18 +69,21 @@ typedef struct {
     int32_t n_rows;
     float eps;
     const pl_kernels *kt;
+    atomic_llong next;
 } norm_job;
 
 static void norm_task(int32_t ith, int32_t nth, void *p) {
-    const norm_job *j = (const norm_job *)p;
-    for (int32_t r = ith; r < j->n_rows; r += nth)
+    norm_job *j = (norm_job *)p;
+    (void)ith;
+    (void)nth;
+    for (int64_t r; (r = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->n_rows;)
         j->kt->rmsnorm_row(j->x + r * j->n, j->w, j->y + r * j->n, j->n, j->eps);
 }
 
 int32_t pl_rmsnorm(pl_ctx *ctx, const float *x, const float *w, float *y, pl_i64 n, int32_t n_rows, float eps) {
     if (ctx == NULL || x == NULL || w == NULL || y == NULL) return PL_ERR_NULL;
     if (n <= 0 || n_rows < 0 || !(eps >= 0.0f) || isinf(eps)) return PL_ERR_ARG;
-    norm_job j = {x, w, y, n, n_rows, eps, pl_kernels_active()};
+    norm_job j = {x, w, y, n, n_rows, eps, pl_kernels_active(), 0};
     if (n_rows == 1) norm_task(0, 1, &j);
     else if (n_rows > 1) pl_pool_run(ctx, norm_task, &j);
     return PL_OK;
@@ -119,11 +126,14 @@ typedef struct {
     const int32_t *pos;
     const float *table;
     const pl_kernels *kt;
+    atomic_llong next;
 } rope_job;
 
 static void rope_task(int32_t ith, int32_t nth, void *p) {
-    const rope_job *j = (const rope_job *)p;
-    for (int32_t t = ith; t < j->n_tok; t += nth) {
+    rope_job *j = (rope_job *)p;
+    (void)ith;
+    (void)nth;
+    for (int64_t t; (t = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < j->n_tok;) {
         const float *cs = j->table + (int64_t)j->pos[t] * j->n_rot;
         for (int32_t h = 0; h < j->n_heads; h++)
             j->kt->rope_head(j->x + ((int64_t)t * j->n_heads + h) * j->head_dim, cs, j->n_rot, j->mode);
@@ -138,7 +148,7 @@ int32_t pl_rope(pl_ctx *ctx, float *x, int32_t n_tok, int32_t n_heads, int32_t h
         return PL_ERR_ARG;
     for (int32_t t = 0; t < n_tok; t++)
         if (pos[t] < 0 || pos[t] >= table_pos) return PL_ERR_ARG;
-    rope_job j = {x, n_tok, n_heads, head_dim, n_rot, mode, pos, table, pl_kernels_active()};
+    rope_job j = {x, n_tok, n_heads, head_dim, n_rot, mode, pos, table, pl_kernels_active(), 0};
     if (n_tok <= 1) rope_task(0, 1, &j);
     else pl_pool_run(ctx, rope_task, &j);
     return PL_OK;

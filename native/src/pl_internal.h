@@ -75,6 +75,10 @@ static inline void pl_store_f16(uint8_t *p, float f) {
     memcpy(p, &h, 2);
 }
 
+/* f16 -> f32 for every half (ggml's x86 scalar path uses the same table): filled at first use */
+PL_INTERNAL extern float pl_fp16_table[65536];
+PL_INTERNAL void pl_fp16_table_init(void);
+
 /* ---- ggml block layouts (bytes; halves are little-endian IEEE binary16) -------------------- */
 #define PL_QK 32       /* elements per Q4_0/Q4_1/Q8_0/Q8_1 block */
 #define PL_QK_K 256    /* elements per K-quant super-block */
@@ -133,7 +137,10 @@ typedef struct pl_kernels {
     float (*dot_f32)(const float *a, const float *b, int64_t n);
     void (*axpy_f32)(float *y, float a, const float *x, int64_t n); /* y += a * x */
     void (*scale_f32)(float *y, float a, int64_t n);
+    /* x[i] = exp(x[i] - sub), returns the sum of the results (in double on every path) */
+    double (*exp_sub_sum)(float *x, float sub, int64_t n);
     void (*f16_to_f32)(const uint16_t *src, float *dst, int64_t n);
+    void (*q8_0_to_f32)(const uint8_t *src, float *dst, int64_t n); /* n: multiple of 32 */
     void (*f32_to_f16)(const float *src, uint16_t *dst, int64_t n);
     void (*triad)(float *a, const float *b, const float *c, int64_t n, float s);
 } pl_kernels;
@@ -159,10 +166,15 @@ PL_INTERNAL float pl_silu(float x);
 /* ---- context: thread pool + scratch --------------------------------------------------------- */
 typedef void (*pl_task_fn)(int32_t ith, int32_t nth, void *arg);
 
-/* Runs fn on every thread of the pool (the caller is thread 0) and returns when all are done. */
+/*
+ * Runs fn on the caller (ith 0) and on every worker that joins while the caller is still working
+ * (ith 1..nth-1, each at most once); returns when all who joined are done. fn must therefore claim
+ * its work dynamically (atomic counters) so that any subset of threads completes it, and must not
+ * wait for other threads except for work they have already claimed.
+ */
 PL_INTERNAL void pl_pool_run(pl_ctx *ctx, pl_task_fn fn, void *arg);
-/* All threads of the running task wait for each other (only inside a pl_pool_run task). */
-PL_INTERNAL void pl_pool_barrier(pl_ctx *ctx);
+/* Waits (spinning, then yielding) until *counter >= target: work claimed by running threads. */
+PL_INTERNAL void pl_pool_wait_count(_Atomic long long *counter, int64_t target);
 /* Makes the shared scratch >= shared bytes and each thread's scratch >= per_thread bytes. */
 PL_INTERNAL int pl_ctx_reserve(pl_ctx *ctx, int64_t shared, int64_t per_thread);
 PL_INTERNAL void *pl_ctx_shared_scratch(pl_ctx *ctx);

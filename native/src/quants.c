@@ -8,6 +8,12 @@
 
 #include "pl_internal.h"
 
+float pl_fp16_table[65536];
+
+void pl_fp16_table_init(void) {
+    for (uint32_t h = 0; h < 65536; h++) pl_fp16_table[h] = pl_fp16_to_fp32((uint16_t)h);
+}
+
 static const pl_type_info TYPES[PL_TYPE_SLOTS] = {
     [PL_TYPE_F32] = {1, 4, "f32"},
     [PL_TYPE_F16] = {1, 2, "f16"},

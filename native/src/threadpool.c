@@ -1,8 +1,8 @@
 /*
  * pl_ctx: a persistent thread pool plus scratch memory. Workers spin briefly on a generation
  * counter after each task (so back-to-back kernel calls start fast), then sleep on a condition
- * variable. The caller is thread 0 and runs its share too. Nothing is allocated per call; scratch
- * grows only when a call needs more than any call before it.
+ * variable. The caller is thread 0 and works too. Nothing is allocated per call; scratch grows only
+ * when a call needs more than any call before it.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <pthread.h>
@@ -29,26 +29,29 @@ static inline void cpu_relax(void) {
 #endif
 }
 
-typedef struct {
-    pl_ctx *ctx;
-    int32_t ith;
-} pl_worker;
+/*
+ * Joining a task: `join` packs (generation << 32) | CLOSED | active-count. A worker joins the current
+ * task only while it is open; the caller closes it when it has run out of work itself and then waits
+ * only for the workers that joined (and are therefore running). A worker that wakes late finds the
+ * task closed and goes back to waiting, so the caller never waits for a thread the OS has not
+ * scheduled: task functions claim work dynamically and any subset of threads completes them.
+ */
+#define JOIN_CLOSED ((uint64_t)1 << 31)
+#define JOIN_ACTIVE ((uint64_t)0x7fffffff)
 
 struct pl_ctx {
     int32_t n_threads;
     pthread_t *threads;
-    pl_worker *workers;
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    atomic_int generation; /* bumped for each task */
-    atomic_int n_done;     /* workers (not the caller) finished with the current task */
+    atomic_uint generation; /* bumped for each task (wraps around harmlessly) */
+    atomic_int n_sleeping;
     atomic_int stop;
     pl_task_fn fn;
     void *arg;
-
-    atomic_int bar_count;
-    atomic_int bar_phase;
+    _Atomic uint64_t join;
+    atomic_int joined; /* workers that joined this generation: gives each a distinct ith */
 
     void *shared;
     int64_t shared_bytes;
@@ -56,26 +59,37 @@ struct pl_ctx {
     int64_t tscratch_bytes;
 };
 
-static void *worker_main(void *p) {
-    pl_worker *w = (pl_worker *)p;
-    pl_ctx *ctx = w->ctx;
-    int seen = 0;
+static void run_if_open(pl_ctx *ctx, unsigned gen) {
+    uint64_t w = atomic_load(&ctx->join);
     for (;;) {
-        int gen = atomic_load_explicit(&ctx->generation, memory_order_acquire);
+        if ((unsigned)(w >> 32) != gen || (w & JOIN_CLOSED)) return;
+        if (atomic_compare_exchange_weak(&ctx->join, &w, w + 1)) break;
+    }
+    const int32_t ith = 1 + atomic_fetch_add(&ctx->joined, 1);
+    ctx->fn(ith, ctx->n_threads, ctx->arg);
+    atomic_fetch_sub(&ctx->join, 1);
+}
+
+static void *worker_main(void *p) {
+    pl_ctx *ctx = (pl_ctx *)p;
+    unsigned seen = 0;
+    for (;;) {
+        unsigned gen = atomic_load_explicit(&ctx->generation, memory_order_acquire);
         for (int i = 0; gen == seen && i < PL_SPIN_ITERS; i++) {
             cpu_relax();
             gen = atomic_load_explicit(&ctx->generation, memory_order_acquire);
         }
         if (gen == seen) {
             pthread_mutex_lock(&ctx->mu);
+            atomic_fetch_add(&ctx->n_sleeping, 1);
             while ((gen = atomic_load(&ctx->generation)) == seen && !atomic_load(&ctx->stop))
                 pthread_cond_wait(&ctx->cv, &ctx->mu);
+            atomic_fetch_sub(&ctx->n_sleeping, 1);
             pthread_mutex_unlock(&ctx->mu);
         }
         if (atomic_load(&ctx->stop)) return NULL;
         seen = gen;
-        ctx->fn(w->ith, ctx->n_threads, ctx->arg);
-        atomic_fetch_add_explicit(&ctx->n_done, 1, memory_order_acq_rel);
+        run_if_open(ctx, gen);
     }
 }
 
@@ -86,26 +100,22 @@ pl_ctx *pl_ctx_create(int32_t n_threads) {
     ctx->n_threads = n_threads;
     ctx->tscratch = (void **)calloc((size_t)n_threads, sizeof(void *));
     ctx->threads = (pthread_t *)calloc((size_t)n_threads, sizeof(pthread_t));
-    ctx->workers = (pl_worker *)calloc((size_t)n_threads, sizeof(pl_worker));
-    if (!ctx->tscratch || !ctx->threads || !ctx->workers) goto fail;
+    if (!ctx->tscratch || !ctx->threads) {
+        free(ctx->tscratch);
+        free(ctx->threads);
+        free(ctx);
+        return NULL;
+    }
     pthread_mutex_init(&ctx->mu, NULL);
     pthread_cond_init(&ctx->cv, NULL);
     for (int32_t i = 1; i < n_threads; i++) {
-        ctx->workers[i].ctx = ctx;
-        ctx->workers[i].ith = i;
-        if (pthread_create(&ctx->threads[i], NULL, worker_main, &ctx->workers[i]) != 0) {
+        if (pthread_create(&ctx->threads[i], NULL, worker_main, ctx) != 0) {
             ctx->n_threads = i; /* destroy joins only the ones started */
             pl_ctx_destroy(ctx);
             return NULL;
         }
     }
     return ctx;
-fail:
-    free(ctx->tscratch);
-    free(ctx->threads);
-    free(ctx->workers);
-    free(ctx);
-    return NULL;
 }
 
 void pl_ctx_destroy(pl_ctx *ctx) {
@@ -121,7 +131,6 @@ void pl_ctx_destroy(pl_ctx *ctx) {
     pl_free_aligned(ctx->shared);
     free(ctx->tscratch);
     free(ctx->threads);
-    free(ctx->workers);
     free(ctx);
 }
 
@@ -132,33 +141,29 @@ void pl_pool_run(pl_ctx *ctx, pl_task_fn fn, void *arg) {
         fn(0, 1, arg);
         return;
     }
+    const unsigned gen = atomic_load(&ctx->generation) + 1u;
     ctx->fn = fn;
     ctx->arg = arg;
-    atomic_store(&ctx->n_done, 0);
-    atomic_store(&ctx->bar_count, 0);
-    pthread_mutex_lock(&ctx->mu);
-    atomic_fetch_add_explicit(&ctx->generation, 1, memory_order_release);
-    pthread_cond_broadcast(&ctx->cv);
-    pthread_mutex_unlock(&ctx->mu);
+    atomic_store(&ctx->joined, 0);
+    atomic_store(&ctx->join, (uint64_t)gen << 32); /* open, nobody active */
+    atomic_store(&ctx->generation, gen);
+    if (atomic_load(&ctx->n_sleeping) > 0) {
+        pthread_mutex_lock(&ctx->mu);
+        pthread_cond_broadcast(&ctx->cv);
+        pthread_mutex_unlock(&ctx->mu);
+    }
     fn(0, ctx->n_threads, arg);
+    atomic_fetch_or(&ctx->join, JOIN_CLOSED);
     int spins = 0;
-    while (atomic_load_explicit(&ctx->n_done, memory_order_acquire) != ctx->n_threads - 1) {
+    while ((atomic_load(&ctx->join) & JOIN_ACTIVE) != 0) {
         if (++spins < PL_SPIN_ITERS) cpu_relax();
         else sched_yield();
     }
 }
 
-void pl_pool_barrier(pl_ctx *ctx) {
-    int32_t n = ctx->n_threads;
-    if (n == 1) return;
-    int phase = atomic_load_explicit(&ctx->bar_phase, memory_order_acquire);
-    if (atomic_fetch_add_explicit(&ctx->bar_count, 1, memory_order_acq_rel) == n - 1) {
-        atomic_store_explicit(&ctx->bar_count, 0, memory_order_relaxed);
-        atomic_fetch_add_explicit(&ctx->bar_phase, 1, memory_order_acq_rel);
-        return;
-    }
+void pl_pool_wait_count(atomic_llong *counter, int64_t target) {
     int spins = 0;
-    while (atomic_load_explicit(&ctx->bar_phase, memory_order_acquire) == phase) {
+    while (atomic_load_explicit(counter, memory_order_acquire) < target) {
         if (++spins < PL_SPIN_ITERS) cpu_relax();
         else sched_yield();
     }

@@ -92,23 +92,23 @@ TEST(Attention, MatchesDoubleReference) {
     } shapes[] = {{4, 4}, {6, 2}, {4, 1}};
     struct {
         int32_t pos0, n_tok;
-    } steps[] = {{0, 37}, {150, 1}, {90, 20}};
+    } steps[] = {{0, 37}, {150, 1}, {90, 20}, {600, 1}, {530, 3}};  // >= 512 positions: split into segments
     for (int32_t type : {PL_TYPE_F32, PL_TYPE_F16, PL_TYPE_Q8_0})
         for (int32_t hd : {64, 40}) {
             if (type == PL_TYPE_Q8_0 && hd % 32) continue;
             for (auto sh : shapes)
                 for (auto st : steps) {
                     Ctx ctx(3);
-                    Cache c(type, sh.n_kv, hd, 200);
+                    Cache c(type, sh.n_kv, hd, 640);
                     const int32_t n = st.pos0 + st.n_tok;
                     auto k = randn((size_t)n * sh.n_kv * hd, 3), v = randn((size_t)n * sh.n_kv * hd, 4);
-                    ASSERT_EQ(pl_kv_store(ctx, type, c.k.data(), c.v.data(), c.bytes, sh.n_kv, hd, 200, 0, k.data(),
+                    ASSERT_EQ(pl_kv_store(ctx, type, c.k.data(), c.v.data(), c.bytes, sh.n_kv, hd, 640, 0, k.data(),
                                           v.data(), n),
                               PL_OK);
                     auto q = randn((size_t)st.n_tok * sh.n_heads * hd, 5);
                     const float scale = 1.0f / std::sqrt((float)hd);
                     std::vector<float> out(q.size());
-                    ASSERT_EQ(pl_attention(ctx, type, c.k.data(), c.v.data(), c.bytes, sh.n_kv, hd, 200, q.data(),
+                    ASSERT_EQ(pl_attention(ctx, type, c.k.data(), c.v.data(), c.bytes, sh.n_kv, hd, 640, q.data(),
                                            sh.n_heads, st.n_tok, st.pos0, scale, out.data()),
                               PL_OK);
                     auto want = reference(c, q, sh.n_heads, st.n_tok, st.pos0, scale);
@@ -123,7 +123,7 @@ TEST(Attention, MatchesDoubleReference) {
 }
 
 TEST(Attention, BitIdenticalForAnyThreadCount) {
-    const int32_t n_kv = 3, n_heads = 9, hd = 64, max_ctx = 300, n = 130;
+    const int32_t n_kv = 3, n_heads = 9, hd = 64, max_ctx = 1200, n = 1100;  // decode splits 1100 positions
     auto k = randn((size_t)n * n_kv * hd, 7), v = randn((size_t)n * n_kv * hd, 8);
     auto q = randn((size_t)40 * n_heads * hd, 9);
     std::vector<float> first;
@@ -136,6 +136,11 @@ TEST(Attention, BitIdenticalForAnyThreadCount) {
         ASSERT_EQ(pl_attention(ctx, PL_TYPE_F16, c.k.data(), c.v.data(), c.bytes, n_kv, hd, max_ctx, q.data(), n_heads, 40,
                                n - 40, 0.125f, out.data()),
                   PL_OK);
+        std::vector<float> dec((size_t)n_heads * hd);  // one token at the last position
+        ASSERT_EQ(pl_attention(ctx, PL_TYPE_F16, c.k.data(), c.v.data(), c.bytes, n_kv, hd, max_ctx, q.data(), n_heads, 1,
+                               n - 1, 0.125f, dec.data()),
+                  PL_OK);
+        out.insert(out.end(), dec.begin(), dec.end());
         if (threads == 1) first = out;
         else ASSERT_EQ(0, std::memcmp(first.data(), out.data(), out.size() * 4)) << threads;
     }

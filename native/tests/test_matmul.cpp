@@ -250,3 +250,24 @@ TEST(Matmul, ValidatesArguments) {
     EXPECT_EQ(pl_matmul(ctx, PL_TYPE_F32, w.data(), 1024, (pl_i64)1 << 62, 8, x.data(), 1, y.data()), PL_ERR_ARG);
     EXPECT_EQ(pl_matmul_swiglu(ctx, PL_TYPE_F32, w.data(), nullptr, 1024, 2, 8, x.data(), 1, y.data()), PL_ERR_NULL);
 }
+
+// On an AVX-512 VNNI CPU the quantized kernels produce the same int32 block sums as AVX2's
+// (vpdpbusd vs maddubs+madd) and the same float operations per output, so the two paths agree bit
+// for bit. Skipped where the CPU has no AVX-512.
+TEST(Matmul, Avx512QuantizedEqualsAvx2BitForBit) {
+    if (pl_isa_for_features(pl_cpu_features()) != PL_ISA_AVX512) GTEST_SKIP() << "no AVX-512 on this CPU";
+    for (int32_t type : {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q8_0})
+        for (int32_t n_tok : {1, 13}) {
+            auto p = make_problem(type, 45, 160, n_tok, 81);
+            std::vector<float> a, b;
+            {
+                UseIsa avx2(PL_ISA_AVX2);
+                a = run(p);
+            }
+            {
+                UseIsa avx512(PL_ISA_AVX512);
+                b = run(p);
+            }
+            ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * 4)) << pl_type_name(type) << " n_tok=" << n_tok;
+        }
+}

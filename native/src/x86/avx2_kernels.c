@@ -1,8 +1,8 @@
 /*
  * AVX2 + FMA + F16C kernels: the quantized matmul tiles come from q8_tiles.h (shared with AVX-512);
- * float-weight tiles, RMSNorm and the attention helpers are here. The GEMM tiles share weight and
- * activation loads across a tile of rows x tokens but keep one accumulator per output, so every
- * output gets the exact same arithmetic whatever the tile shape (and whatever the thread count).
+ * float-weight matmul (ggml's vec_dot arithmetic), exp/SwiGLU/softmax, RMSNorm and the attention
+ * helpers are here. Every output gets the same arithmetic whatever the tile shape (and whatever the
+ * thread count).
  */
 #include <immintrin.h>
 #include <math.h>
@@ -11,9 +11,9 @@
 
 /* the quantized kernels (shared with the AVX-512 file) */
 #define PL_VNNI 0
-#define PL_DEC_RM 4
-#define PL_GEMM_RM 2
-#define PL_GEMM_TN 4
+#ifndef PL_DEC_RM
+#define PL_DEC_RM 8 /* rows per decode tile: 8 independent streams measured fastest (Q4_0 +20%) */
+#endif
 #define PL_GEMM_PTN 4 /* tokens per panel tile */
 #include "q8_tiles.h"
 
@@ -40,8 +40,6 @@ static void act_bf16(const float *x, void *dst, int64_t k) {
 }
 
 /* ---- tiles: RM weight rows x TN tokens, one accumulator per output --------------------------- */
-#define MAXR 4
-#define MAXT 4
 
 /* Float weights (0 F32, 1 F16, 2 BF16) x F32 activations (already rounded to the weight type). */
 AI __m256 load8(int kind, const uint8_t *p) {
@@ -62,57 +60,172 @@ AI float load1(int kind, const uint8_t *p) {
     return kind == 1 ? _cvtsh_ss(h) : pl_bf16_to_fp32(h);
 }
 
-AI void tile_float(int kind, int64_t k, const uint8_t *w, int64_t ws, const uint8_t *a, int64_t as, float *y,
-                   int64_t ldy, const int RM, const int TN) {
-    const int esz = kind == 0 ? 4 : 2;
-    __m256 acc[MAXR][MAXT];
-    for (int r = 0; r < RM; r++)
-        for (int t = 0; t < TN; t++) acc[r][t] = _mm256_setzero_ps();
-    int64_t j = 0;
-    for (; j + 8 <= k; j += 8) {
-        __m256 wv[MAXR];
-        for (int r = 0; r < RM; r++) wv[r] = load8(kind, w + r * ws + j * esz);
-        for (int t = 0; t < TN; t++) {
-            const __m256 xv = _mm256_loadu_ps((const float *)(const void *)(a + t * as) + j);
-            for (int r = 0; r < RM; r++) acc[r][t] = _mm256_fmadd_ps(wv[r], xv, acc[r][t]);
-        }
-    }
-    for (int r = 0; r < RM; r++)
-        for (int t = 0; t < TN; t++) {
-            float s = hsum8(acc[r][t]);
-            const float *xt = (const float *)(const void *)(a + t * as);
-            for (int64_t i = j; i < k; i++) s += load1(kind, w + r * ws + i * esz) * xt[i];
-            y[t * ldy + r] = s;
-        }
+
+static void scale_f32(float *y, float a, int64_t n);
+
+/* ---- exp, silu, softmax ------------------------------------------------------------------------ */
+/*
+ * exp(x) for 8 floats: x = n ln2 + r with |r| <= ln2/2 (two-part ln2, FMA), exp(r) by its Taylor
+ * series to r^7 (truncation < 1e-9 relative; ~1 ulp from rounding), scaled by 2^n through the
+ * exponent bits. x < -87.3 gives 0 and x > 88.7 gives inf, as expf's range.
+ */
+AI __m256 exp8(__m256 x) {
+    const __m256 hi = _mm256_set1_ps(88.7228f), lo = _mm256_set1_ps(-87.3365f);
+    const __m256 over = _mm256_cmp_ps(x, hi, _CMP_GT_OQ), under = _mm256_cmp_ps(x, lo, _CMP_LT_OQ);
+    x = _mm256_min_ps(_mm256_max_ps(x, lo), hi);
+    const __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693145752f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(1.42860677e-6f), r);
+    __m256 p = _mm256_set1_ps(1.0f / 5040);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 720));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
+    /* 2^n in two halves so that n = -126..128 never builds a denormal or infinite scale too early */
+    const __m256i ni = _mm256_cvtps_epi32(n);
+    const __m256i h1 = _mm256_srai_epi32(ni, 1), h2 = _mm256_sub_epi32(ni, h1);
+    const __m256 s1 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h1, _mm256_set1_epi32(127)), 23));
+    const __m256 s2 = _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_add_epi32(h2, _mm256_set1_epi32(127)), 23));
+    __m256 y = _mm256_mul_ps(_mm256_mul_ps(p, s1), s2);
+    y = _mm256_blendv_ps(y, _mm256_set1_ps(INFINITY), over);
+    return _mm256_andnot_ps(under, y);
 }
 
-/* Row/token tiling shared by every format: 4x1 for decode, 2x4 for GEMM, then the edges. */
-#define DEFINE_GEMM(name, TILE)                                                                            \
+static double exp_sub_sum(float *x, float sub, int64_t n) {
+    const __m256 sv = _mm256_set1_ps(sub);
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        const __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), sv));
+        _mm256_storeu_ps(x + i, e);
+        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+    }
+    double lanes[4];
+    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
+    double sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    if (i < n) { /* padded tail: every element through exp8 */
+        float t[8] = {0};
+        memcpy(t, x + i, (size_t)(n - i) * 4);
+        _mm256_storeu_ps(t, exp8(_mm256_sub_ps(_mm256_loadu_ps(t), sv)));
+        memcpy(x + i, t, (size_t)(n - i) * 4);
+        for (; i < n; i++) sum += (double)x[i];
+    }
+    return sum;
+}
+
+static void softmax_row(float *x, int64_t n) {
+    __m256 m8 = _mm256_set1_ps(-INFINITY);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) m8 = _mm256_max_ps(m8, _mm256_loadu_ps(x + i));
+    __m128 m4 = _mm_max_ps(_mm256_extractf128_ps(m8, 1), _mm256_castps256_ps128(m8));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+    float max = _mm_cvtss_f32(m4);
+    for (; i < n; i++) max = fmaxf(max, x[i]);
+    const float inv = (float)(1.0 / exp_sub_sum(x, max, n));
+    scale_f32(x, inv, n);
+}
+
+/* silu(g) * u = g / (1 + exp(-g)) * u, with a true division as the scalar path. */
+static void swiglu(const float *g, const float *u, float *y, int64_t n) {
+    int64_t i = 0;
+    const __m256 one = _mm256_set1_ps(1.0f), zero = _mm256_setzero_ps();
+    for (; i + 8 <= n; i += 8) {
+        const __m256 gv = _mm256_loadu_ps(g + i);
+        const __m256 silu = _mm256_div_ps(gv, _mm256_add_ps(one, exp8(_mm256_sub_ps(zero, gv))));
+        _mm256_storeu_ps(y + i, _mm256_mul_ps(silu, _mm256_loadu_ps(u + i)));
+    }
+    if (i < n) {
+        /* the tail through the same vector code (padded), so an element's value never depends on
+         * where a call's array starts or ends (the fused matmul applies this per tile) */
+        float gt[8] = {0}, ut[8] = {0}, yt[8];
+        memcpy(gt, g + i, (size_t)(n - i) * 4);
+        memcpy(ut, u + i, (size_t)(n - i) * 4);
+        const __m256 gv = _mm256_loadu_ps(gt);
+        const __m256 silu = _mm256_div_ps(gv, _mm256_add_ps(one, exp8(_mm256_sub_ps(zero, gv))));
+        _mm256_storeu_ps(yt, _mm256_mul_ps(silu, _mm256_loadu_ps(ut)));
+        memcpy(y + i, yt, (size_t)(n - i) * 4);
+    }
+}
+
+/*
+ * Float weights: ggml's AVX2 ggml_vec_dot_f16 / _f32 / _bf16 per output (4 accumulators over
+ * 32-element steps, the same reduction, leftovers in the same precision), so products equal
+ * llama.cpp's bit for bit (checked by tests/ggml_parity.c), for decode and prefill alike.
+ */
+AI float ggml_reduce4(__m256 s0, __m256 s1, __m256 s2, __m256 s3) {
+    s0 = _mm256_add_ps(s0, s2);
+    s1 = _mm256_add_ps(s1, s3);
+    s0 = _mm256_add_ps(s0, s1);
+    const __m128 t0 = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
+    const __m128 t1 = _mm_hadd_ps(t0, t0);
+    return _mm_cvtss_f32(_mm_hadd_ps(t1, t1));
+}
+
+/* Dot products of one weight row with NT (1..3) activation rows; each output gets exactly ggml's
+ * arithmetic, the weight vectors are converted once for all NT tokens (3 x 4 accumulators fit). */
+AI void dot_ggml(int kind, int64_t k, const uint8_t *w, const float *const *xs, float *const *ys, const int NT) {
+    const int esz = kind == 0 ? 4 : 2;
+    const int64_t np = k & ~(int64_t)31;
+    __m256 s[3][4];
+    for (int t = 0; t < NT; t++)
+        for (int j = 0; j < 4; j++) s[t][j] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < np; i += 32) {
+        for (int j = 0; j < 4; j++) {
+            const __m256 wv = load8(kind, w + (i + 8 * j) * esz);
+            for (int t = 0; t < NT; t++) {
+                const __m256 xv = _mm256_loadu_ps(xs[t] + i + 8 * j);
+                /* bf16: separate multiply and add, as ggml */
+                s[t][j] = kind == 2 ? _mm256_add_ps(_mm256_mul_ps(wv, xv), s[t][j]) : _mm256_fmadd_ps(wv, xv, s[t][j]);
+            }
+        }
+    }
+    for (int t = 0; t < NT; t++) {
+        const float *x = xs[t];
+        if (kind == 0) { /* f32: float sum, float leftovers */
+            float sum = ggml_reduce4(s[t][0], s[t][1], s[t][2], s[t][3]);
+            for (int64_t i = np; i < k; i++) sum += load1(0, w + i * 4) * x[i];
+            *ys[t] = sum;
+            continue;
+        }
+        double sum;
+        if (kind == 1) {
+            sum = ggml_reduce4(s[t][0], s[t][1], s[t][2], s[t][3]);
+        } else {
+            sum = hsum8(_mm256_add_ps(_mm256_add_ps(s[t][0], s[t][2]), _mm256_add_ps(s[t][1], s[t][3])));
+        }
+        for (int64_t i = np; i < k; i++) sum += (double)(load1(kind, w + i * esz) * x[i]);
+        *ys[t] = (float)sum;
+    }
+}
+
+/* Decode and prefill alike (so a token's outputs never depend on the batch): row x token pairs. */
+#define DEFINE_GGML_GEMM(name, KIND)                                                                       \
     static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,     \
                      int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
         (void)scratch;                                                                                     \
-        int32_t r = 0;                                                                                     \
-        if (nt == 1)                                                                                       \
-            for (; r + 4 <= nr; r += 4) TILE(k, w + r * ws, ws, a, as, y + r, ldy, 4, 1);                   \
-        for (; r + 2 <= nr; r += 2) {                                                                      \
-            int32_t t = 0;                                                                                 \
-            for (; t + 4 <= nt; t += 4) TILE(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy, 2, 4); \
-            for (; t < nt; t++) TILE(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy, 2, 1);       \
-        }                                                                                                  \
-        for (; r < nr; r++) {                                                                              \
-            int32_t t = 0;                                                                                 \
-            for (; t + 4 <= nt; t += 4) TILE(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy, 1, 4); \
-            for (; t < nt; t++) TILE(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy, 1, 1);       \
+        for (int32_t r = 0; r < nr; r++) {                                                                 \
+            for (int32_t t = 0; t < nt; t += 3) {                                                          \
+                const float *xs[3];                                                                        \
+                float *ys[3];                                                                              \
+                const int32_t n3 = nt - t < 3 ? nt - t : 3;                                                \
+                for (int32_t i = 0; i < n3; i++) {                                                         \
+                    xs[i] = (const float *)(const void *)(a + (t + i) * as);                               \
+                    ys[i] = &y[(t + i) * ldy + r];                                                          \
+                }                                                                                          \
+                if (n3 == 3) dot_ggml(KIND, k, w + r * ws, xs, ys, 3);                                     \
+                else if (n3 == 2) dot_ggml(KIND, k, w + r * ws, xs, ys, 2);                                \
+                else dot_ggml(KIND, k, w + r * ws, xs, ys, 1);                                             \
+            }                                                                                              \
         }                                                                                                  \
     }
-
-#define T_F32(k, w, ws, a, as, y, ldy, RM, TN) tile_float(0, k, w, ws, a, as, y, ldy, RM, TN)
-#define T_F16(k, w, ws, a, as, y, ldy, RM, TN) tile_float(1, k, w, ws, a, as, y, ldy, RM, TN)
-#define T_BF16(k, w, ws, a, as, y, ldy, RM, TN) tile_float(2, k, w, ws, a, as, y, ldy, RM, TN)
-
-DEFINE_GEMM(gemm_f32, T_F32)
-DEFINE_GEMM(gemm_f16, T_F16)
-DEFINE_GEMM(gemm_bf16, T_BF16)
+DEFINE_GGML_GEMM(ggml_gemm_f32, 0)
+DEFINE_GGML_GEMM(ggml_gemm_f16, 1)
+DEFINE_GGML_GEMM(ggml_gemm_bf16, 2)
 
 /* ---- row ops ------------------------------------------------------------------------------- */
 /* Sum of float squares accumulated in double (as ggml), then (x * scale) * w in float. */
@@ -171,6 +284,19 @@ static void f16_to_f32(const uint16_t *src, float *dst, int64_t n) {
     for (; i < n; i++) dst[i] = _cvtsh_ss(src[i]);
 }
 
+/* (float)q * d per element, as the reference: the same values */
+static void q8_0_to_f32(const uint8_t *src, float *dst, int64_t n) {
+    for (int64_t b = 0; b < n / PL_QK; b++, src += PL_Q8_0_BYTES, dst += PL_QK) {
+        uint16_t h;
+        memcpy(&h, src, 2);
+        const __m256 d = _mm256_set1_ps(_cvtsh_ss(h));
+        for (int i = 0; i < PL_QK; i += 8) {
+            const __m128i q = _mm_loadl_epi64((const __m128i *)(const void *)(src + 2 + i));
+            _mm256_storeu_ps(dst + i, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q)), d));
+        }
+    }
+}
+
 static void f32_to_f16(const float *src, uint16_t *dst, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -198,15 +324,19 @@ void pl_kernels_fill_avx2(pl_kernels *k) {
     k->isa = PL_ISA_AVX2;
     k->variant = "avx2";
     q8t_install(k);
-    k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, gemm_f32, gemm_f32, 0};
-    k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, gemm_f16, gemm_f16, 0};
-    k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, gemm_bf16, gemm_bf16, 0};
+    k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, ggml_gemm_f32, ggml_gemm_f32, 0};
+    k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, ggml_gemm_f16, ggml_gemm_f16, 0};
+    k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, ggml_gemm_bf16, ggml_gemm_bf16, 0};
     k->rmsnorm_row = rmsnorm_row;
     k->dot_f32 = dot_f32;
     k->axpy_f32 = axpy_f32;
     k->scale_f32 = scale_f32;
+    k->exp_sub_sum = exp_sub_sum;
+    k->softmax_row = softmax_row;
+    k->swiglu = swiglu;
     k->f16_to_f32 = f16_to_f32;
     k->f32_to_f16 = f32_to_f16;
+    k->q8_0_to_f32 = q8_0_to_f32;
     k->add = add;
     k->triad = triad;
 }

@@ -15,8 +15,10 @@ import java.util.List;
  * @param ignoreEos keep going past end-of-generation tokens (they are then ordinary output tokens)
  * @param sampling how tokens are chosen
  * @param topLogprobs how many of the most likely tokens to report with each token (0 = none)
- * @param logprobSource the distribution {@link Token#logprob()} and the alternatives come from
- *     (default {@link ProbabilitySource#MODEL}: log-softmax of the raw logits)
+ * @param logprobSource the distribution {@link Token#logprob()} and the alternatives come from:
+ *     {@link ProbabilitySource#SAMPLED} (default, free: the distribution after the sampler chain, as
+ *     llama.cpp's {@code n_probs} reports) or {@link ProbabilitySource#MODEL} (log-softmax of the raw
+ *     logits, independent of the sampling settings; one extra pass over the vocabulary per token)
  * @param addSpecial when the prompt is text: add the model's BOS as its metadata asks (default true)
  * @param parseSpecial when the prompt is text: turn special-token text into special tokens (default true)
  */
@@ -26,6 +28,7 @@ public record GenerateOptions(int maxTokens, List<String> stop, boolean ignoreEo
     /** The most alternatives reported per token. */
     public static final int MAX_TOP_LOGPROBS = 100;
 
+    /** @throws IllegalArgumentException when a value is out of range */
     public GenerateOptions {
         if (maxTokens < -1 || maxTokens == 0) throw new IllegalArgumentException("maxTokens must be > 0 or -1 (no limit), got " + maxTokens);
         stop = List.copyOf(stop);
@@ -67,7 +70,7 @@ public record GenerateOptions(int maxTokens, List<String> stop, boolean ignoreEo
         private boolean ignoreEos;
         private SamplingOptions.Builder sampling = SamplingOptions.builder();
         private int topLogprobs;
-        private ProbabilitySource logprobSource = ProbabilitySource.MODEL;
+        private ProbabilitySource logprobSource = ProbabilitySource.SAMPLED;
         private boolean addSpecial = true;
         private boolean parseSpecial = true;
 

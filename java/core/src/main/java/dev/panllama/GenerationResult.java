@@ -15,6 +15,7 @@ import java.util.Optional;
  */
 public record GenerationResult(String text, List<Token> tokens, StopReason stopReason,
                                Optional<String> stopString, long seed, GenerationStats stats) {
+    /** Copies {@code tokens}. */
     public GenerationResult {
         tokens = List.copyOf(tokens);
     }

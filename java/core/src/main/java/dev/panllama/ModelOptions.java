@@ -10,6 +10,7 @@ import java.util.Optional;
  */
 public record ModelOptions(Optional<String> chatTemplate) {
 
+    /** A null {@code chatTemplate} means empty. */
     public ModelOptions {
         chatTemplate = chatTemplate == null ? Optional.empty() : chatTemplate;
     }

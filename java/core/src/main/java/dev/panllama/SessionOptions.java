@@ -15,6 +15,7 @@ public record SessionOptions(int contextLength, KvCacheType kvCacheType, int thr
     /** The cap on the default context length, to keep the default KV cache modest. */
     public static final int DEFAULT_MAX_CONTEXT = 4096;
 
+    /** @throws IllegalArgumentException when a value is out of range */
     public SessionOptions {
         if (contextLength < 0) throw new IllegalArgumentException("contextLength must be >= 0, got " + contextLength);
         if (kvCacheType == null) throw new IllegalArgumentException("kvCacheType is null");

@@ -17,6 +17,7 @@ import java.util.List;
  *     {@link GenerateOptions#topLogprobs()} is above 0
  */
 public record Token(int id, String text, float logprob, List<TokenAlternative> alternatives) {
+    /** Copies {@code alternatives}. */
     public Token {
         alternatives = List.copyOf(alternatives);
     }

@@ -152,11 +152,21 @@ class LifecycleTest {
         Model model = fake.model();
         Session s = model.newSession();
         CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch closed = new CountDownLatch(1);
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
-            Future<GenerationResult> f = pool.submit(() -> s.generate("go", GREEDY, t -> started.countDown()));
+            // the generating thread waits in its callback (outside any lock) until the model is closed
+            Future<GenerationResult> f = pool.submit(() -> s.generate("go", GREEDY, t -> {
+                started.countDown();
+                try {
+                    assertTrue(closed.await(10, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            }));
             assertTrue(started.await(10, TimeUnit.SECONDS));
             model.close();
+            closed.countDown();
             GenerationResult r = f.get(10, TimeUnit.SECONDS);
             assertEquals(StopReason.CANCELLED, r.stopReason());
             assertTrue(fake.engine.closed);

@@ -211,7 +211,7 @@ class SessionTest {
     void logprobsAreTheModelsLogSoftmaxWithTopAlternatives() {
         FakeModel fake = new FakeModel().scriptBytes("hi");
         try (Model model = fake.model(); Session s = model.newSession()) {
-            GenerationResult r = s.generate("", GREEDY.toBuilder().topLogprobs(3).build());
+            GenerationResult r = s.generate("", GREEDY.toBuilder().topLogprobs(3).logprobSource(ProbabilitySource.MODEL).build());
             Token h = r.tokens().getFirst();
             float[] logits = fake.logitsAfter(FakeModel.BOS);
             double max = Double.NEGATIVE_INFINITY, sum = 0;
@@ -225,7 +225,7 @@ class SessionTest {
             assertEquals(h.logprob(), h.alternatives().getFirst().logprob(), 1e-6);
             assertTrue(h.alternatives().get(1).logprob() >= h.alternatives().get(2).logprob());
             // from the sampled distribution, greedy is certain
-            GenerationResult sampled = s.generate("", GREEDY.toBuilder().logprobSource(ProbabilitySource.SAMPLED).build());
+            GenerationResult sampled = s.generate("", GREEDY); // SAMPLED is the default
             assertEquals(0f, sampled.tokens().getFirst().logprob(), 1e-7);
             assertTrue(sampled.tokens().getFirst().alternatives().isEmpty());
         }

@@ -19,6 +19,10 @@ import picocli.CommandLine.Command;
             "Without -m, commands use $PANLLAMA_MODEL or the default model (fetched on first use)."},
         subcommands = {
             InspectCommand.class,
+            ChatCommand.class,
+            GenerateCommand.class,
+            TokenizeCommand.class,
+            PerplexityCommand.class,
             BenchCommand.class,
             CommandLine.HelpCommand.class
         })
@@ -42,12 +46,38 @@ public final class Main implements Runnable {
         return cl;
     }
 
+    /**
+     * Library warnings (java.util.logging) as one "panllama: warning:" line each, and only with
+     * --verbose: what a user needs to know reaches them as an error or in the output.
+     */
+    static void quietLogging(boolean verbose) {
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        for (java.util.logging.Handler h : root.getHandlers()) root.removeHandler(h);
+        java.util.logging.Handler h = new java.util.logging.StreamHandler(System.err, new java.util.logging.Formatter() {
+            @Override
+            public String format(java.util.logging.LogRecord r) {
+                return "panllama: " + r.getLevel().getName().toLowerCase(java.util.Locale.ROOT) + ": " + formatMessage(r)
+                        + System.lineSeparator();
+            }
+        }) {
+            @Override
+            public synchronized void publish(java.util.logging.LogRecord record) {
+                super.publish(record);
+                flush();
+            }
+        };
+        root.addHandler(h);
+        root.setLevel(verbose ? java.util.logging.Level.INFO : java.util.logging.Level.SEVERE);
+        h.setLevel(root.getLevel());
+    }
+
     public static void main(String[] args) {
         // UTF-8 whatever the locale: the bytes a model produces are UTF-8, and so is what we print.
         PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         System.setOut(out);
         System.setErr(err);
+        quietLogging(java.util.Arrays.asList(args).contains("--verbose"));
         int code;
         try {
             code = commandLine(out, err).execute(args);

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 
 /** Which model file a command uses: -m, else $PANLLAMA_MODEL, else the default model. */
 final class ModelLocator {
-    static final String ENV = "PANLLAMA_MODEL";
+    static final String ENV = dev.panllama.models.DefaultModel.ENV;
 
     private ModelLocator() {}
 

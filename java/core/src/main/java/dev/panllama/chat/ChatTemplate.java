@@ -3,6 +3,11 @@ package dev.panllama.chat;
 import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
+import com.hubspot.jinjava.interpret.errorcategory.BasicTemplateErrorCategory;
+import com.hubspot.jinjava.tree.ExpressionNode;
+import com.hubspot.jinjava.tree.Node;
+import com.hubspot.jinjava.tree.TagNode;
+import com.hubspot.jinjava.tree.parse.ExpressionToken;
 import dev.panllama.ChatMessage;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -126,7 +131,14 @@ public final class ChatTemplate {
             throw state.failure();
         }
         for (TemplateError error : result.getErrors()) {
-            if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
+            // Jinjava only warns when a macro recurses too deep (and renders nothing); jinja2 would fail.
+            if (error.getSeverity() == TemplateError.ErrorType.FATAL
+                    || error.getCategory() == BasicTemplateErrorCategory.CYCLE_DETECTED) {
+                for (Throwable t = error.getException(); t != null; t = t.getCause()) {
+                    if (t instanceof ChatTemplateException cause) {
+                        throw cause;
+                    }
+                }
                 throw new ChatTemplateException("chat template error at line " + error.getLineno() + ": "
                         + error.getMessage());
             }
@@ -139,21 +151,42 @@ public final class ChatTemplate {
     }
 
     private void checkSyntax() {
-        // Rendering with no messages parses the whole template; only syntax errors count here, since a template
-        // may legitimately raise on an empty conversation.
+        // Parsing builds the tag tree; Jinjava parses expressions only when it evaluates them, so the
+        // {{ }} expressions and if/elif conditions are parsed here too, to report syntax errors up front.
         Jinjava engine = ENGINES.computeIfAbsent(RenderLimits.DEFAULT, JinjaEnvironment::create);
         RenderState state = RenderState.begin(RenderLimits.DEFAULT, null, Set.of());
         try {
             var interpreter = engine.newInterpreter();
-            interpreter.parse(prepared);
+            Node root = interpreter.parse(prepared);
             for (TemplateError error : interpreter.getErrorsCopy()) {
                 if (error.getSeverity() == TemplateError.ErrorType.FATAL) {
                     throw new ChatTemplateException("chat template syntax error at line " + error.getLineno() + ": "
                             + error.getMessage());
                 }
             }
+            checkExpressions(root, new PythonParser.SyntaxBuilder());
         } finally {
             state.end();
+        }
+    }
+
+    private static void checkExpressions(Node node, PythonParser.SyntaxBuilder parser) {
+        String expression = null;
+        if (node instanceof ExpressionNode e) {
+            expression = ((ExpressionToken) e.getMaster()).getExpr();
+        } else if (node instanceof TagNode t && (t.getName().equals("if") || t.getName().equals("elif"))) {
+            expression = t.getHelpers();
+        }
+        if (expression != null) {
+            try {
+                parser.build("#{" + expression + "}");
+            } catch (RuntimeException e) {
+                throw new ChatTemplateException("chat template syntax error at line " + node.getLineNumber()
+                        + " in '" + expression.strip() + "': " + e.getMessage(), e);
+            }
+        }
+        for (Node child : node.getChildren()) {
+            checkExpressions(child, parser);
         }
     }
 

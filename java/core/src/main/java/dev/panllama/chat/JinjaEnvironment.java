@@ -4,7 +4,11 @@ import com.hubspot.jinjava.Jinjava;
 import com.hubspot.jinjava.JinjavaConfig;
 import com.hubspot.jinjava.LegacyOverrides;
 import com.hubspot.jinjava.el.JinjavaInterpreterResolver;
+import com.hubspot.jinjava.interpret.Context;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.loader.ResourceNotFoundException;
+import java.util.Map;
+import java.util.Set;
 import jinjava.javax.el.CompositeELResolver;
 
 /**
@@ -41,9 +45,14 @@ final class JinjaEnvironment {
                 .withMaxStringLength(limits.maxOutputChars())
                 .withMaxListSize(1 << 20)
                 .withMaxMapSize(1 << 20)
+                // No file or classpath access from a template: jinja2 under transformers has no loader either.
+                .withDisabled(Map.of(Context.Library.TAG, Set.of("include", "import", "from", "extends")))
                 .withNodePreProcessor((node, interpreter) -> RenderState.current().onNode())
                 .build();
-        Jinjava jinjava = new Jinjava(config);
+        Jinjava jinjava = new PythonJinjava(config);
+        jinjava.setResourceLocator((name, encoding, interpreter) -> {
+            throw new ResourceNotFoundException("chat templates cannot load other templates: " + name);
+        });
         var globals = jinjava.getGlobalContext();
         globals.registerFunction(new ELFunctionDefinition("", "raise_exception", TemplateFunctions.class,
                 "raiseException", Object.class));
@@ -51,8 +60,11 @@ final class JinjaEnvironment {
                 "strftimeNow", String.class));
         globals.registerFunction(new ELFunctionDefinition("", "py_defined", TemplateFunctions.class,
                 "isDefined", String.class));
+        globals.registerFunction(new ELFunctionDefinition("", "py_has", TemplateFunctions.class,
+                "hasItem", Object.class, Object.class));
         globals.registerFilter(new ToJsonFilter());
         PythonStringFilters.all().forEach(globals::registerFilter);
+        PythonCollectionFilters.all().forEach(globals::registerFilter);
         globals.registerTag(new PythonForTag());
         globals.registerTag(new GenerationTag());
         globals.registerTag(new FilterBlockTag());

@@ -1,11 +1,14 @@
 package dev.panllama.chat;
 
 import com.hubspot.jinjava.interpret.JinjavaInterpreter;
+import com.hubspot.jinjava.lib.tag.ElseTag;
 import com.hubspot.jinjava.lib.tag.ForTag;
+import com.hubspot.jinjava.tree.Node;
 import com.hubspot.jinjava.tree.TagNode;
 import com.hubspot.jinjava.tree.parse.TagToken;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 
@@ -24,7 +27,8 @@ final class PythonForTag extends ForTag {
         Object collection = interpreter.resolveELExpression(header.iterable(), tagNode.getLineNumber());
         List<Object> items;
         if (collection == null) {
-            if (RenderState.current().isNone(header.iterable().trim())) {
+            if (RenderState.current().isNone(header.iterable().trim())
+                    || isNoneValuedKey(header.iterable().trim(), interpreter, tagNode.getLineNumber())) {
                 throw RenderState.current().fail(new ChatTemplateException("TypeError: 'NoneType' object is not iterable"));
             }
             items = List.of(); // an undefined value iterates as empty in jinja2
@@ -38,8 +42,46 @@ final class PythonForTag extends ForTag {
         if (header.condition() != null) {
             items = keep(items, header, interpreter, tagNode.getLineNumber());
         }
-        return renderForCollection(tagNode, interpreter, header.variables(), new Budgeted(items));
+        // {% for %}...{% else %}...{% endfor %}: the else branch renders when nothing was iterated.
+        int elseAt = elseIndex(tagNode);
+        if (elseAt < 0) {
+            return renderForCollection(tagNode, interpreter, header.variables(), new Budgeted(items));
+        }
+        List<Node> children = tagNode.getChildren();
+        if (items.isEmpty()) {
+            StringBuilder sb = new StringBuilder();
+            for (Node node : children.subList(elseAt + 1, children.size())) {
+                sb.append(node.render(interpreter).getValue());
+            }
+            return sb.toString();
+        }
+        TagNode body = new TagNode(tagNode.getTag(), (TagToken) tagNode.getMaster(), tagNode.getSymbols());
+        body.setChildren(new LinkedList<>(children.subList(0, elseAt)));
+        return renderForCollection(body, interpreter, header.variables(), new Budgeted(items));
     }
+
+    private static int elseIndex(TagNode tagNode) {
+        List<Node> children = tagNode.getChildren();
+        for (int i = 0; i < children.size(); i++) {
+            if (children.get(i) instanceof TagNode t && t.getTag() instanceof ElseTag) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether {@code base.key} names a key that exists with a None value (as opposed to a missing one). */
+    private static boolean isNoneValuedKey(String path, JinjavaInterpreter interpreter, int line) {
+        java.util.regex.Matcher attribute = ATTRIBUTE.matcher(path);
+        if (attribute.matches()) {
+            Object base = interpreter.resolveELExpression(attribute.group(1), line);
+            return TemplateFunctions.hasItem(base, attribute.group(2));
+        }
+        return false;
+    }
+
+    private static final java.util.regex.Pattern ATTRIBUTE =
+            java.util.regex.Pattern.compile("(.+)\\.\\s*([A-Za-z_]\\w*)");
 
     private static List<Object> keep(List<Object> items, LoopHeader header, JinjavaInterpreter interpreter, int line) {
         List<Object> kept = new ArrayList<>();
@@ -109,6 +151,9 @@ final class PythonForTag extends ForTag {
             int cond = ExpressionScanner.findKeyword(text, "if", in + 2);
             String iterable = cond < 0 ? text.substring(in + 2) : text.substring(in + 2, cond);
             String condition = cond < 0 ? null : text.substring(cond + 2).trim();
+            if (variables.isEmpty() || iterable.isBlank() || (condition != null && condition.isEmpty())) {
+                throw new ChatTemplateException("TemplateSyntaxError: malformed for loop: {% for " + helpers + " %}");
+            }
             return new LoopHeader(variables, iterable.trim(), condition);
         }
     }

@@ -234,8 +234,17 @@ final class PythonMethodResolver extends ELResolver {
                 + PyValues.typeName(base) + "' object is unsafe.");
     }
 
+    /** {@code s[i]} on a str (Jinjava only indexes lists): the character, negative indexes from the end. */
     @Override
     public Object getValue(ELContext context, Object base, Object property) {
+        // Jinjava passes the index as its string form.
+        if (PyValues.isString(base) && property != null && property.toString().matches("-?\\d{1,9}")) {
+            String s = base.toString();
+            int i = Integer.parseInt(property.toString());
+            int index = i < 0 ? s.length() + i : i;
+            context.setPropertyResolved(true);
+            return index >= 0 && index < s.length() ? String.valueOf(s.charAt(index)) : null;
+        }
         return null;
     }
 

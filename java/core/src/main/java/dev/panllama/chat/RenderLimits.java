@@ -14,7 +14,7 @@ import java.time.Duration;
 public record RenderLimits(int maxOutputChars, long maxLoopIterations, long maxNodes, Duration timeout) {
 
     /** Generous for any real conversation, small enough to stop a runaway template in well under a second. */
-    public static final RenderLimits DEFAULT = new RenderLimits(4 << 20, 1_000_000, 5_000_000, Duration.ofSeconds(5));
+    public static final RenderLimits DEFAULT = new RenderLimits(4 << 20, 250_000, 2_000_000, Duration.ofSeconds(5));
 
     public RenderLimits {
         if (maxOutputChars <= 0 || maxLoopIterations <= 0 || maxNodes <= 0 || timeout == null || timeout.isNegative()

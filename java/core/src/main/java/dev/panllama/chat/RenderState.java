@@ -54,6 +54,10 @@ final class RenderState {
         return noneNames.contains(name);
     }
 
+    long maxStringLength() {
+        return limits.maxOutputChars();
+    }
+
     LocalDateTime now() {
         return now;
     }

@@ -46,4 +46,19 @@ final class TemplateFunctions {
         }
         return false;
     }
+
+    /**
+     * {@code base.key is defined} / {@code base['key'] is defined}, rewritten to {@code py_has(base, 'key')}: true
+     * when the key exists, even with a None value (Jinjava's test only sees the value).
+     */
+    public static boolean hasItem(Object base, Object key) {
+        if (base instanceof java.util.Map<?, ?> map) {
+            return map.containsKey(key) || (key != null && map.containsKey(key.toString()));
+        }
+        if (base instanceof java.util.List<?> list && key instanceof Number n) {
+            int i = n.intValue();
+            return i < list.size() && i >= -list.size();
+        }
+        return false;
+    }
 }

@@ -12,9 +12,13 @@ final class TemplatePreprocessor {
     /** {@code x[::-1]}: a reversed copy. */
     private static final Pattern REVERSE_SLICE = Pattern.compile("\\[\\s*:\\s*:\\s*-\\s*1\\s*]");
 
-    /** {@code name is [not] defined/undefined} on a top-level name (not an attribute, which Jinjava handles). */
+    /**
+     * {@code path is [not] defined/undefined}, path being a name followed by {@code .attr} / {@code [key]} steps.
+     * Jinjava's test sees only the value, so a key or name bound to None would count as undefined.
+     */
     private static final Pattern DEFINED_TEST = Pattern.compile(
-            "(?<![\\w.\\]\\)'\"])(\\b[A-Za-z_]\\w*)\\s+is\\s+(not\\s+)?(defined|undefined)\\b");
+            "(?<![\\w.\\])'\"])([A-Za-z_]\\w*(?:\\s*(?:\\.\\s*[A-Za-z_]\\w*|\\[[^\\[\\]]*]))*)"
+                    + "\\s+is\\s+(not\\s+)?(defined|undefined)\\b");
 
     /** {@code a+1}: Jinjava's scanner reads "+1" as one token; a space after the operator parses the same. */
     private static final Pattern PLUS_DIGIT = Pattern.compile("\\+(?=\\d)");
@@ -52,7 +56,8 @@ final class TemplatePreprocessor {
     }
 
     /** Applies the rewrites to one code segment, outside its string literals. */
-    static String rewriteCode(String code) {
+    static String rewriteCode(String source) {
+        String code = rewriteDefinedTests(source);
         StringBuilder out = new StringBuilder(code.length());
         int i = 0;
         while (i < code.length()) {
@@ -71,15 +76,7 @@ final class TemplatePreprocessor {
     private static String rewritePlain(String code) {
         String s = REVERSE_SLICE.matcher(code).replaceAll("|py_reversed");
         s = PLUS_DIGIT.matcher(s).replaceAll("+ ");
-        Matcher m = DEFINED_TEST.matcher(s);
-        StringBuilder sb = new StringBuilder();
-        while (m.find()) {
-            boolean negated = (m.group(2) != null) != m.group(3).equals("undefined");
-            String call = "py_defined('" + m.group(1) + "')";
-            m.appendReplacement(sb, Matcher.quoteReplacement(negated ? "(not " + call + ")" : call));
-        }
-        m.appendTail(sb);
-        return sb.toString();
+        return s;
     }
 
 
@@ -150,6 +147,58 @@ final class TemplatePreprocessor {
             }
         }
         return code.length();
+    }
+
+    /** {@code a is defined} to {@code py_defined('a')}, {@code a.b[k] is defined} to {@code py_has(a.b, k)}. */
+    static String rewriteDefinedTests(String code) {
+        Matcher m = DEFINED_TEST.matcher(maskStrings(code));
+        StringBuilder sb = new StringBuilder();
+        int last = 0;
+        while (m.find()) {
+            String path = code.substring(m.start(1), m.end(1)).strip();
+            String call;
+            if (path.matches("[A-Za-z_]\\w*")) {
+                call = "py_defined('" + path + "')";
+            } else if (path.endsWith("]")) {
+                int open = matchingOpen(path);
+                call = "py_has(" + path.substring(0, open).strip() + ", " + path.substring(open + 1, path.length() - 1) + ")";
+            } else {
+                int dot = path.lastIndexOf('.');
+                call = "py_has(" + path.substring(0, dot).strip() + ", '" + path.substring(dot + 1).strip() + "')";
+            }
+            boolean negated = (m.group(2) != null) != m.group(3).equals("undefined");
+            sb.append(code, last, m.start()).append(negated ? "(not " + call + ")" : call);
+            last = m.end();
+        }
+        return sb.append(code.substring(last)).toString();
+    }
+
+    /** The code with string literal contents blanked (same length), so patterns cannot match inside them. */
+    private static String maskStrings(String code) {
+        char[] masked = code.toCharArray();
+        for (int i = 0; i < masked.length; i++) {
+            if (masked[i] == '\'' || masked[i] == '"') {
+                int close = ExpressionScanner.skipString(code, i);
+                for (int j = i + 1; j < close; j++) {
+                    masked[j] = '_';
+                }
+                i = close;
+            }
+        }
+        return new String(masked);
+    }
+
+    private static int matchingOpen(String path) {
+        int depth = 0;
+        for (int i = path.length() - 1; i >= 0; i--) {
+            char c = path.charAt(i);
+            if (c == ']') {
+                depth++;
+            } else if (c == '[' && --depth == 0) {
+                return i;
+            }
+        }
+        return 0;
     }
 
     private static int nextQuote(String code, int from) {

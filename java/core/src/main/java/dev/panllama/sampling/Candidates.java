@@ -18,6 +18,8 @@ final class Candidates {
     int size;
     /** True when entries 0..size are in descending logit order. */
     boolean sorted;
+    /** True while the arrays still hold every token in id order (ids[i] == i), as after {@link #load}. */
+    boolean identity;
 
     Candidates(int capacity) {
         ids = new int[capacity];
@@ -36,6 +38,7 @@ final class Candidates {
         }
         size = n;
         sorted = false;
+        identity = true;
     }
 
     /** Sorts all candidates, most likely first. */
@@ -53,20 +56,61 @@ final class Candidates {
             return;
         }
         if (!sorted) {
-            // max-heap (by key) of the k smallest keys seen so far = the k most likely tokens
-            for (int i = 0; i < k; i++) keys[i] = key(logits[i], ids[i]);
-            for (int i = k / 2 - 1; i >= 0; i--) siftDown(i, k);
-            for (int i = k; i < size; i++) {
-                long kv = key(logits[i], ids[i]);
-                if (kv < keys[0]) {
-                    keys[0] = kv;
-                    siftDown(0, k);
-                }
-            }
-            Arrays.sort(keys, 0, k);
+            selectTop(k);
             unpack(k);
         }
         size = k;
+    }
+
+    /**
+     * Keeps the smallest set of most likely candidates whose probabilities sum to at least
+     * {@code p} (and at least {@code minKeep}), sorted. Looks at the top 256, then 2048, ... before
+     * falling back to a full sort, since the nucleus is usually far smaller than the vocabulary.
+     */
+    void keepTopP(float p, int minKeep) {
+        if (!sorted) {
+            float max = logits[argmax()];
+            double sum = 0;
+            for (int i = 0; i < size; i++) sum += (float) Math.exp(logits[i] - max);
+            float inv = (float) (1.0 / sum);
+            for (int k = Math.min(256, size); k < size; k *= 8) {
+                selectTop(k);
+                double cumulative = 0;
+                for (int i = 0; i < k; i++) {
+                    cumulative += (float) Math.exp(logitOf(keys[i]) - max) * inv;
+                    if (cumulative >= p && i + 1 >= minKeep) {
+                        unpack(i + 1);
+                        size = i + 1;
+                        return;
+                    }
+                }
+            }
+            sortDescending();
+        }
+        softmax();
+        double cumulative = 0;
+        for (int i = 0; i < size; i++) {
+            cumulative += probs[i];
+            if (cumulative >= p && i + 1 >= minKeep) {
+                size = i + 1;
+                return;
+            }
+        }
+    }
+
+    /** Puts the keys of the k most likely candidates, sorted, in keys[0..k) without touching the arrays. */
+    private void selectTop(int k) {
+        // max-heap (by key) of the k smallest keys seen so far = the k most likely tokens
+        for (int i = 0; i < k; i++) keys[i] = key(logits[i], ids[i]);
+        for (int i = k / 2 - 1; i >= 0; i--) siftDown(i, k);
+        for (int i = k; i < size; i++) {
+            long kv = key(logits[i], ids[i]);
+            if (kv < keys[0]) {
+                keys[0] = kv;
+                siftDown(0, k);
+            }
+        }
+        Arrays.sort(keys, 0, k);
     }
 
     /** Index of the most likely candidate (the first one on ties in the current order). */
@@ -94,6 +138,7 @@ final class Candidates {
 
     /** Moves candidate {@code from} to slot {@code to} (to &lt;= from), for in-place filtering. */
     void move(int from, int to) {
+        identity = false;
         ids[to] = ids[from];
         logits[to] = logits[from];
         probs[to] = probs[from];
@@ -118,6 +163,7 @@ final class Candidates {
             logits[i] = logitOf(keys[i]);
         }
         sorted = true;
+        identity = false;
     }
 
     /** Packs a pair so that ascending key order = descending logit, then ascending id. */

@@ -22,12 +22,17 @@ public final class Sampler {
     private final long seed;
     private final SplitMix64 rng;
     private final Candidates cand;
+    /** Temperature 0 in the chain: top-k, top-p and min-p all keep the most likely token, so skip them. */
+    private final boolean greedy;
+    private final boolean penaltiesBeforeTemperature;
     private final float[] raw;
     private final int[] biasIds;
     private final float[] biasValues;
     // penalty window: a ring of the last N accepted tokens and the count of each id in it
     private final int[] window;
     private final int[] counts;
+    private final int[] seen; // stamp per token id, so a repeated token is penalised once per sample
+    private int stamp = 1;
     private int windowStart;
     private int windowSize;
     // the last choice, for log-probabilities
@@ -62,6 +67,11 @@ public final class Sampler {
         boolean penalties = !options.penaltiesDisabled() && options.order().contains(SamplerStage.PENALTIES);
         this.window = new int[penalties ? options.penaltyLastN() : 0];
         this.counts = penalties ? new int[vocabSize] : null;
+        this.seen = penalties ? new int[vocabSize] : null;
+        int temperatureAt = options.order().indexOf(SamplerStage.TEMPERATURE);
+        this.greedy = options.temperature() <= 0f && temperatureAt >= 0;
+        int penaltiesAt = options.order().indexOf(SamplerStage.PENALTIES);
+        this.penaltiesBeforeTemperature = penaltiesAt >= 0 && penaltiesAt < temperatureAt;
     }
 
     /** The options this sampler runs. */
@@ -122,6 +132,20 @@ public final class Sampler {
         Candidates c = cand;
         c.load(raw);
         for (int i = 0; i < biasIds.length; i++) c.logits[biasIds[i]] += biasValues[i];
+        if (greedy) {
+            if (penaltiesBeforeTemperature) applyPenalties();
+            int best = c.argmax();
+            if (c.logits[best] == Float.NEGATIVE_INFINITY)
+                throw new IllegalStateException("no token left to sample: every logit is -infinity");
+            c.move(best, 0);
+            c.size = 1;
+            c.sorted = true;
+            c.probs[0] = 1f;
+            rng.nextDouble(); // keep one draw per token, as on the sampling path
+            lastIndex = 0;
+            lastToken = c.ids[0];
+            return lastToken;
+        }
         for (SamplerStage stage : options.order()) {
             switch (stage) {
                 case PENALTIES -> applyPenalties();
@@ -149,15 +173,33 @@ public final class Sampler {
     private void applyPenalties() {
         if (windowSize == 0 || counts == null) return;
         Candidates c = cand;
-        float repeat = options.repeatPenalty(), freq = options.frequencyPenalty(), presence = options.presencePenalty();
-        for (int i = 0; i < c.size; i++) {
-            int n = counts[c.ids[i]];
-            if (n == 0) continue;
-            float l = c.logits[i];
-            l = l <= 0 ? l * repeat : l / repeat;
-            c.logits[i] = l - n * freq - presence;
+        if (c.identity) {
+            // every token at its id: touch only the window's distinct tokens, not the vocabulary
+            int n = window.length;
+            for (int k = 0; k < windowSize; k++) {
+                int id = window[(windowStart + k) % n];
+                if (seen[id] != stamp) {
+                    seen[id] = stamp;
+                    c.logits[id] = penalised(c.logits[id], counts[id]);
+                }
+            }
+            if (++stamp == Integer.MAX_VALUE) {
+                Arrays.fill(seen, 0);
+                stamp = 1;
+            }
+        } else {
+            for (int i = 0; i < c.size; i++) {
+                int n = counts[c.ids[i]];
+                if (n != 0) c.logits[i] = penalised(c.logits[i], n);
+            }
         }
         c.sorted = false;
+    }
+
+    /** llama.cpp's rule: shrink towards 0 by the repetition penalty, then subtract frequency and presence terms. */
+    private float penalised(float logit, int count) {
+        float l = logit <= 0 ? logit * options.repeatPenalty() : logit / options.repeatPenalty();
+        return l - count * options.frequencyPenalty() - options.presencePenalty();
     }
 
     private void applyTopK() {
@@ -169,20 +211,7 @@ public final class Sampler {
     private void applyTopP() {
         float p = options.topP();
         if (p >= 1f) return;
-        Candidates c = cand;
-        c.sortDescending();
-        c.softmax();
-        double cumulative = 0;
-        int keep = c.size;
-        int minKeep = Math.max(1, options.minKeep());
-        for (int i = 0; i < c.size; i++) {
-            cumulative += c.probs[i];
-            if (cumulative >= p && i + 1 >= minKeep) {
-                keep = i + 1;
-                break;
-            }
-        }
-        c.size = keep;
+        cand.keepTopP(p, Math.max(1, options.minKeep()));
     }
 
     private void applyMinP() {

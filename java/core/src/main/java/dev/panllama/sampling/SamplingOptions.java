@@ -44,6 +44,7 @@ public record SamplingOptions(
         List<SamplerStage> order,
         int minKeep) {
 
+    /** @throws IllegalArgumentException when a value is out of range (see each component) */
     public SamplingOptions {
         if (!Float.isFinite(temperature)) throw new IllegalArgumentException("temperature must be finite, got " + temperature);
         if (!(topP > 0 && topP <= 1)) throw new IllegalArgumentException("topP must be in (0, 1], got " + topP);

@@ -8,10 +8,9 @@ import java.util.Arrays;
  * Filled once, then read-only (safe to share between threads).
  */
 final class ByteStringIndex {
-    private int[] slots;          // entry index + 1, 0 = empty
+    private long[] slots;         // hash << 32 | (entry index + 1); 0 = empty. One memory access per probe.
     private int[] keyOffset = new int[16];
     private int[] keyLength = new int[16];
-    private int[] hashes = new int[16];
     private int[] values = new int[16];
     private byte[] keyBytes = new byte[256];
     private int bytesUsed;
@@ -19,7 +18,7 @@ final class ByteStringIndex {
 
     ByteStringIndex(int expected) {
         int cap = Integer.highestOneBit(Math.max(16, expected * 2) - 1) << 1;
-        slots = new int[cap];
+        slots = new long[cap];
     }
 
     int size() {
@@ -31,10 +30,10 @@ final class ByteStringIndex {
         int h = hash(buf, off, len);
         int mask = slots.length - 1;
         for (int i = h & mask; ; i = (i + 1) & mask) {
-            int e = slots[i] - 1;
-            if (e < 0) return -1;
-            if (hashes[e] == h && keyLength[e] == len
-                    && Arrays.equals(keyBytes, keyOffset[e], keyOffset[e] + len, buf, off, off + len)) {
+            long slot = slots[i];
+            if (slot == 0) return -1;
+            int e = (int) slot - 1;
+            if ((int) (slot >>> 32) == h && keyLength[e] == len && sameBytes(keyOffset[e], buf, off, len)) {
                 return values[e];
             }
         }
@@ -50,10 +49,10 @@ final class ByteStringIndex {
         int mask = slots.length - 1;
         int i = h & mask;
         for (; ; i = (i + 1) & mask) {
-            int e = slots[i] - 1;
-            if (e < 0) break;
-            if (hashes[e] == h && keyLength[e] == key.length
-                    && Arrays.equals(keyBytes, keyOffset[e], keyOffset[e] + key.length, key, 0, key.length)) {
+            long slot = slots[i];
+            if (slot == 0) break;
+            int e = (int) slot - 1;
+            if ((int) (slot >>> 32) == h && keyLength[e] == key.length && sameBytes(keyOffset[e], key, 0, key.length)) {
                 return values[e];
             }
         }
@@ -61,7 +60,6 @@ final class ByteStringIndex {
             int n = size * 2;
             keyOffset = Arrays.copyOf(keyOffset, n);
             keyLength = Arrays.copyOf(keyLength, n);
-            hashes = Arrays.copyOf(hashes, n);
             values = Arrays.copyOf(values, n);
         }
         if (bytesUsed + key.length > keyBytes.length) {
@@ -70,23 +68,32 @@ final class ByteStringIndex {
         System.arraycopy(key, 0, keyBytes, bytesUsed, key.length);
         keyOffset[size] = bytesUsed;
         keyLength[size] = key.length;
-        hashes[size] = h;
         values[size] = value;
         bytesUsed += key.length;
-        slots[i] = ++size;
+        slots[i] = ((long) h << 32) | ++size;
         if (size * 2 > slots.length) rehash();
         return value;
     }
 
     private void rehash() {
-        int[] bigger = new int[slots.length * 2];
+        long[] bigger = new long[slots.length * 2];
         int mask = bigger.length - 1;
-        for (int e = 0; e < size; e++) {
-            int i = hashes[e] & mask;
+        for (long slot : slots) {
+            if (slot == 0) continue;
+            int i = (int) (slot >>> 32) & mask;
             while (bigger[i] != 0) i = (i + 1) & mask;
-            bigger[i] = e + 1;
+            bigger[i] = slot;
         }
         slots = bigger;
+    }
+
+    /** Keys are short (a token), so a plain loop beats Arrays.equals' setup. */
+    private boolean sameBytes(int at, byte[] b, int off, int len) {
+        byte[] k = keyBytes;
+        for (int i = 0; i < len; i++) {
+            if (k[at + i] != b[off + i]) return false;
+        }
+        return true;
     }
 
     private static int hash(byte[] b, int off, int len) {

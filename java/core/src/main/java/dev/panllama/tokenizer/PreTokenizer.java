@@ -6,12 +6,13 @@ import java.util.List;
  * How a byte-level BPE model cuts text into words before merging, named by
  * {@code tokenizer.ggml.pre}, with the flags llama.cpp ties to that name.
  *
- * @param name         the canonical name (the first of {@link PreTokenizers}' aliases)
+ * @param name         the name given in the file
  * @param rules        split steps, applied in order
  * @param ignoreMerges a word that is itself a token is emitted whole, without merging (tiktoken-style)
  * @param addBos       whether BOS is added when the file has no {@code add_bos_token}
+ * @param cleanSpaces  whether llama.cpp's detokenizer removes spaces before punctuation and contractions
  */
-record PreTokenizer(String name, List<SplitRule> rules, boolean ignoreMerges, boolean addBos) {
+record PreTokenizer(String name, List<SplitRule> rules, boolean ignoreMerges, boolean addBos, boolean cleanSpaces) {
 
     PreTokenizer {
         rules = List.copyOf(rules);

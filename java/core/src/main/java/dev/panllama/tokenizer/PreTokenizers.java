@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The named pre-tokenizers, with the regexes llama.cpp (src/llama-vocab.cpp) uses for each
@@ -44,6 +45,9 @@ final class PreTokenizers {
     private static final String CJK = "[\\x{4E00}-\\x{9FA5}\\x{800}-\\x{4E00}\\x{AC00}-\\x{D7FF}]+";
 
     private static final Map<String, PreTokenizer> BY_NAME = new LinkedHashMap<>();
+    /** Names for which llama.cpp turns off clean_up_tokenization_spaces when detokenizing. */
+    private static final Set<String> KEEP_SPACES = Set.of("deepseek-llm", "deepseek-coder", "deepseek-v3", "command-r",
+            "qwen2", "deepseek-r1-qwen", "hunyuan", "smollm", "tekken", "gpt-4o", "llama4");
 
     static {
         SplitRule gpt2 = new Gpt2Split();
@@ -92,8 +96,9 @@ final class PreTokenizers {
     private PreTokenizers() {}
 
     private static void register(List<String> names, List<SplitRule> rules, boolean ignoreMerges, boolean addBos) {
-        PreTokenizer p = new PreTokenizer(names.getFirst(), rules, ignoreMerges, addBos);
-        for (String n : names) BY_NAME.put(n, p);
+        for (String n : names) {
+            BY_NAME.put(n, new PreTokenizer(n, rules, ignoreMerges, addBos, !KEEP_SPACES.contains(n)));
+        }
     }
 
     static Optional<PreTokenizer> find(String name) {

@@ -34,6 +34,11 @@ public final class SpmTokenizer extends VocabTokenizer implements Tokenizer {
     }
 
     @Override
+    boolean cleanSpaces() {
+        return false;
+    }
+
+    @Override
     byte[] pieceOf(int id) {
         int attr = vocab.attrs[id];
         if ((attr & (TokenAttr.UNKNOWN | TokenAttr.CONTROL | TokenAttr.USER_DEFINED)) != 0) return vocab.bytes[id];

@@ -45,6 +45,15 @@ public sealed interface Tokenizer permits SpmTokenizer, BpeTokenizer {
      */
     String decode(int[] ids);
 
+    /**
+     * llama.cpp's llama_detokenize, byte for byte: {@code removeSpecial} drops a leading BOS and a
+     * trailing EOS where the vocabulary adds them; {@code unparseSpecial} writes control tokens as
+     * their text; SentencePiece drops the first token's leading space; most byte-level vocabularies
+     * then remove spaces before punctuation and some contractions (" ," becomes ","), which
+     * {@link #decode} does not.
+     */
+    String detokenize(int[] ids, boolean removeSpecial, boolean unparseSpecial);
+
     /** The bytes a token stands for (llama.cpp's token_to_piece with special tokens rendered). A fresh copy. */
     byte[] tokenBytes(int id);
 

@@ -43,7 +43,8 @@ abstract sealed class VocabTokenizer permits SpmTokenizer, BpeTokenizer {
 
     public final String decode(int[] ids) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(ids.length * 4);
-        boolean stripSpace = vocab.addSpacePrefix;
+        // Only SentencePiece encoding puts the prefix space in, so only there is it taken out.
+        boolean stripSpace = vocab.kind == Vocabulary.Kind.SPM && vocab.addSpacePrefix;
         for (int id : ids) {
             checkId(id);
             if (vocab.has(id, TokenAttr.CONTROL | TokenAttr.UNKNOWN)) continue;
@@ -53,6 +54,33 @@ abstract sealed class VocabTokenizer permits SpmTokenizer, BpeTokenizer {
             buf.write(p, skip, p.length - skip);
         }
         return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Whether {@link #detokenize} applies llama.cpp's space clean-up for this vocabulary. */
+    abstract boolean cleanSpaces();
+
+    public final String detokenize(int[] ids, boolean removeSpecial, boolean unparseSpecial) {
+        int from = 0, to = ids.length;
+        boolean removeSpace = vocab.addSpacePrefix;
+        if (removeSpecial && vocab.addBos && to > 0 && ids[0] == vocab.bos) {
+            removeSpace = false;
+            from++;
+        }
+        if (removeSpecial && vocab.addEos && to > from && ids[to - 1] == vocab.eos) to--;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream((to - from) * 4);
+        for (int i = from; i < to; i++) {
+            checkId(ids[i]);
+            boolean hidden = !unparseSpecial && vocab.has(ids[i], TokenAttr.CONTROL | TokenAttr.UNKNOWN);
+            byte[] p = pieces[ids[i]];
+            if (!hidden) {
+                int skip = removeSpace && p.length > 0 && p[0] == ' ' ? 1 : 0;
+                buf.write(p, skip, p.length - skip);
+            }
+            removeSpace = false;
+        }
+        byte[] text = buf.toByteArray();
+        int n = cleanSpaces() ? SpaceCleanup.apply(text, text.length) : text.length;
+        return new String(text, 0, n, StandardCharsets.UTF_8);
     }
 
     /** The cached piece, not copied: for callers in this package that only read it. */

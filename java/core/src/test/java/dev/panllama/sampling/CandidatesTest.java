@@ -37,4 +37,30 @@ class CandidatesTest {
             assertEquals(logits[order[i]], c.logits[i]);
         }
     }
+
+    @Property(tries = 200)
+    void keepTopPMatchesASortedScan(@ForAll @IntRange(min = 1, max = 5000) int n, @ForAll long seed,
+                                    @ForAll @IntRange(min = 1, max = 99) int percent, @ForAll @IntRange(min = 0, max = 3) int spread) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] logits = new float[n];
+        for (int i = 0; i < n; i++) logits[i] = (float) (r.nextGaussian() * (1 << spread));
+        float p = percent / 100f;
+        Candidates c = new Candidates(n);
+        c.load(logits);
+        c.keepTopP(p, 1);
+        // reference: full sort, softmax in double, smallest prefix reaching p
+        Integer[] order = IntStream.range(0, n).boxed().toArray(Integer[]::new);
+        Arrays.sort(order, Comparator.<Integer>comparingDouble(i -> -logits[i]).thenComparingInt(i -> i));
+        double max = logits[order[0]], sum = 0;
+        for (float l : logits) sum += Math.exp(l - max);
+        double cum = 0;
+        int expected = n;
+        for (int i = 0; i < n; i++) {
+            cum += Math.exp(logits[order[i]] - max) / sum;
+            if (cum >= p) { expected = i + 1; break; }
+        }
+        // float rounding may move the cut by one token when the cumulative sum lands on p
+        assertTrue(Math.abs(c.size - expected) <= 1, "kept " + c.size + " expected " + expected);
+        for (int i = 0; i < c.size; i++) assertEquals(order[i], c.ids[i]);
+    }
 }

@@ -37,6 +37,22 @@ class SamplerTest {
     }
 
     @Test
+    void greedyRespectsPenaltiesOnlyWhenTheyComeBeforeTemperature() {
+        SamplingOptions o = SamplingOptions.greedy().toBuilder().repeatPenalty(2f).build();
+        Sampler before = new Sampler(o, 2);
+        before.accept(0);
+        assertEquals(1, before.sample(new float[] {2f, 1.9f})); // token 0: 2 / 2 = 1 < 1.9
+        Sampler after = new Sampler(o.toBuilder().order(List.of(SamplerStage.TEMPERATURE, SamplerStage.PENALTIES)).build(), 2);
+        after.accept(0);
+        assertEquals(0, after.sample(new float[] {2f, 1.9f})); // already decided when penalties run
+        // a token repeated in the window is penalised once per sample, whatever its count (frequency aside)
+        Sampler twice = new Sampler(o, 2);
+        twice.accept(0);
+        twice.accept(0);
+        assertEquals(0, twice.sample(new float[] {2f, 0.9f})); // 2 / 2 = 1 > 0.9 (not 2 / 4)
+    }
+
+    @Test
     void greedyIgnoresTheSeed() {
         float[] logits = {0.3f, 0.2f, 0.9f, 0.85f};
         for (long seed = 0; seed < 50; seed++) {

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,10 +28,15 @@ class LlamaCppVocabSuiteTest {
 
     record Case(String text, int[] expected) {}
 
+    private static final Map<Path, Tokenizer> LOADED = new ConcurrentHashMap<>();
+
+    /** The tokenizer of a GGUF file, loaded once per test run (vocabularies take a moment to load). */
     static Tokenizer load(Path gguf) {
-        try (GgufFile f = GgufFile.open(gguf)) {
-            return Tokenizer.fromMetadata(f.metadata());
-        }
+        return LOADED.computeIfAbsent(gguf, p -> {
+            try (GgufFile f = GgufFile.open(p)) {
+                return Tokenizer.fromMetadata(f.metadata());
+            }
+        });
     }
 
     static List<Case> cases(Path gguf) throws IOException {
