@@ -7,19 +7,29 @@
 //        stories260K=$S/models/stories260K.gguf $(for v in $S/tokenizer/ggml-vocab-*.gguf; do
 //        n=$(basename $v .gguf); echo ${n#ggml-vocab-}=$v; done)
 //
+// Pre-tokenizers without a vocabulary of their own run on the Llama 3 vocabulary with another
+// tokenizer.ggml.pre (the pre-*.tsv files):
+//   for p in qwen2 deepseek-v3 llama4 tekken default stablelm2 command-r dbrx megrez; do
+//     python3 $R/with_pre_tokenizer.py $S/tokenizer/ggml-vocab-llama-bpe.gguf $p /tmp/llama-bpe-$p.gguf; done
+//   node $R/make_goldens.mjs --inp=$S/tokenizer/ggml-vocab-llama-bpe.gguf.inp $R \
+//        $(for p in qwen2 deepseek-v3 llama4 tekken default stablelm2 command-r dbrx megrez; do
+//        echo pre-$p=/tmp/llama-bpe-$p.gguf; done)
+//
 // Each NAME.tsv: one case per line, tab-separated:
 //   "encode" <parseSpecial 0|1> <base64 UTF-8 text> <ids, space-separated> <base64 detokenize(ids, false)> # <readable text>
 //   "eog" <ids of every end-of-generation token>
 //   "meta" bos=<id> eos=<id> eot=<id> addBos=<bool> addEos=<bool>
 import {createRequire} from "node:module";
-import {writeFileSync} from "node:fs";
+import {readFileSync, writeFileSync} from "node:fs";
 
 const require = createRequire(process.cwd() + "/");
 const {getLlama} = await import(require.resolve("node-llama-cpp"));
 
-const [outDir, ...models] = process.argv.slice(2);
+const args = process.argv.slice(2);
+const inpFiles = args.filter((a) => a.startsWith("--inp=")).map((a) => a.slice("--inp=".length));
+const [outDir, ...models] = args.filter((a) => !a.startsWith("--inp="));
 if (!outDir || models.length === 0) {
-    console.error("usage: node make_goldens.mjs OUT_DIR NAME=MODEL.gguf...   (writes OUT_DIR/NAME.tsv)");
+    console.error("usage: node make_goldens.mjs [--inp=SUITE.inp] OUT_DIR NAME=MODEL.gguf...   (writes OUT_DIR/NAME.tsv)");
     process.exit(2);
 }
 
@@ -68,6 +78,13 @@ const cases = [
     ["<|endoftext|>Hello", false],
     ["<unk> <pad> [PAD] <mask>", true],
 ];
+
+// --inp: also the strings of a llama.cpp test suite file (cases separated by "\n__ggml_vocab_test__\n").
+for (const f of inpFiles) {
+    const parts = readFileSync(f, "utf8").split("\n__ggml_vocab_test__\n");
+    if (parts[parts.length - 1] === "") parts.pop();
+    for (const text of parts) cases.push([text, false]);
+}
 
 const llama = await getLlama({gpu: false, build: "never"});
 const b64 = (s) => Buffer.from(s, "utf8").toString("base64");

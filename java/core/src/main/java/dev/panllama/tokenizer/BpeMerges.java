@@ -6,58 +6,69 @@ import java.util.List;
 
 /**
  * The merge table of a byte-level BPE vocabulary, keyed by small integer symbols instead of strings.
- * Every string that appears in a merge gets a symbol id; ids 0..255 are the single bytes (written
- * as their GPT-2 characters). A pair of symbols maps to its rank (the merge's line number; the first
- * line wins for duplicates, as in llama.cpp) and to the symbol it merges into.
+ * A symbol is a string that a word can be made of while merging: a vocabulary token keeps its token
+ * id as symbol id; the rare strings of the merge list that are not tokens get ids from the vocabulary
+ * size up. A pair of symbols maps to its rank (the merge's line number; the first line wins for
+ * duplicates, as in llama.cpp) and to the symbol it merges into.
  */
 final class BpeMerges {
-    private final ByteStringIndex symbolIds;
-    private int[] tokenOfSymbol;
-    private int symbolCount;
+    private final int vocabSize;
+    private final Vocabulary vocab;
+    private final ByteStringIndex extraSymbols = new ByteStringIndex(64);
+    private final int[] byteSymbols = new int[256];
 
-    // Open addressing: pair key -> rank, merged symbol.
+    // Open addressing: pair key -> rank, merged symbol. A slot is empty when its rank is -1.
     private final long[] pairKeys;
     private final int[] pairRanks;
     private final int[] pairResults;
-    private final boolean[] used;
 
     BpeMerges(List<String> merges, Vocabulary vocab) {
-        symbolIds = new ByteStringIndex(merges.size() * 2 + 512);
-        tokenOfSymbol = new int[merges.size() + 512];
+        this.vocab = vocab;
+        this.vocabSize = vocab.size();
         byte[] ch = new byte[4];
         for (int b = 0; b < 256; b++) {
-            int len = Utf8.encode(ByteLevel.encode(b), ch, 0);
-            symbol(Arrays.copyOf(ch, len), vocab);
+            byteSymbols[b] = symbol(ch, 0, Utf8.encode(ByteLevel.encode(b), ch, 0));
         }
         int cap = Integer.highestOneBit(Math.max(16, merges.size() * 2) - 1) << 1;
         pairKeys = new long[cap];
         pairRanks = new int[cap];
         pairResults = new int[cap];
-        used = new boolean[cap];
-        for (int rank = 0; rank < merges.size(); rank++) {
-            String m = merges.get(rank);
-            int space = m.indexOf(' ', 1);
+        Arrays.fill(pairRanks, -1);
+        byte[] joined = new byte[64];
+        int count = merges.size();
+        for (int rank = 0; rank < count; rank++) {
+            byte[] m = merges.get(rank).getBytes(StandardCharsets.UTF_8);
+            int space = indexOfSpace(m);
             if (space < 0) continue; // llama.cpp records an unusable ("", "") pair
-            byte[] left = m.substring(0, space).getBytes(StandardCharsets.UTF_8);
-            byte[] right = m.substring(space + 1).getBytes(StandardCharsets.UTF_8);
-            byte[] joined = Arrays.copyOf(left, left.length + right.length);
-            System.arraycopy(right, 0, joined, left.length, right.length);
-            putIfAbsent(symbol(left, vocab), symbol(right, vocab), rank, symbol(joined, vocab));
+            if (joined.length < m.length) joined = new byte[m.length * 2];
+            System.arraycopy(m, 0, joined, 0, space);
+            System.arraycopy(m, space + 1, joined, space, m.length - space - 1);
+            int left = symbol(m, 0, space);
+            int right = symbol(m, space + 1, m.length - space - 1);
+            putIfAbsent(left, right, rank, symbol(joined, 0, m.length - 1));
         }
     }
 
-    private int symbol(byte[] text, Vocabulary vocab) {
-        int id = symbolIds.putIfAbsent(text, symbolCount);
-        if (id == symbolCount) {
-            if (symbolCount == tokenOfSymbol.length) tokenOfSymbol = Arrays.copyOf(tokenOfSymbol, symbolCount * 2);
-            tokenOfSymbol[symbolCount++] = vocab.index.get(text);
-        }
-        return id;
+    /** First space at index 1 or later, as llama.cpp splits merge lines. */
+    private static int indexOfSpace(byte[] m) {
+        for (int i = 1; i < m.length; i++) if (m[i] == ' ') return i;
+        return -1;
     }
 
-    /** The vocabulary token spelled like a symbol, or -1. */
+    private int symbol(byte[] buf, int off, int len) {
+        int id = vocab.id(buf, off, len);
+        if (id >= 0) return id;
+        return extraSymbols.putIfAbsent(Arrays.copyOfRange(buf, off, off + len), vocabSize + extraSymbols.size());
+    }
+
+    /** The symbol a single byte starts as. */
+    int byteSymbol(int b) {
+        return byteSymbols[b & 0xFF];
+    }
+
+    /** The vocabulary token a symbol is, or -1. */
     int token(int symbol) {
-        return tokenOfSymbol[symbol];
+        return symbol < vocabSize ? symbol : -1;
     }
 
     /** Rank of merging two symbols, or -1 if they do not merge. */
@@ -74,7 +85,7 @@ final class BpeMerges {
     private int find(int left, int right) {
         long key = key(left, right);
         int mask = pairKeys.length - 1;
-        for (int i = mix(key) & mask; used[i]; i = (i + 1) & mask) {
+        for (int i = mix(key) & mask; pairRanks[i] >= 0; i = (i + 1) & mask) {
             if (pairKeys[i] == key) return i;
         }
         return -1;
@@ -84,10 +95,9 @@ final class BpeMerges {
         long key = key(left, right);
         int mask = pairKeys.length - 1;
         int i = mix(key) & mask;
-        for (; used[i]; i = (i + 1) & mask) {
+        for (; pairRanks[i] >= 0; i = (i + 1) & mask) {
             if (pairKeys[i] == key) return;
         }
-        used[i] = true;
         pairKeys[i] = key;
         pairRanks[i] = rank;
         pairResults[i] = result;

@@ -134,7 +134,7 @@ public final class BpeTokenizer extends VocabTokenizer implements Tokenizer {
                 next = new int[n];
             }
             for (int i = 0; i < n; i++) {
-                sym[i] = raw[i] & 0xFF; // symbols 0..255 are the bytes
+                sym[i] = merges.byteSymbol(raw[i]);
                 len[i] = 1;
                 prev[i] = i - 1;
                 next[i] = i + 1 == n ? -1 : i + 1;

@@ -33,8 +33,7 @@ final class ByteStringIndex {
             long slot = slots[i];
             if (slot == 0) return -1;
             int e = (int) slot - 1;
-            if ((int) (slot >>> 32) == h && keyLength[e] == len
-                    && Arrays.equals(keyBytes, keyOffset[e], keyOffset[e] + len, buf, off, off + len)) {
+            if ((int) (slot >>> 32) == h && keyLength[e] == len && sameBytes(keyOffset[e], buf, off, len)) {
                 return values[e];
             }
         }
@@ -53,8 +52,7 @@ final class ByteStringIndex {
             long slot = slots[i];
             if (slot == 0) break;
             int e = (int) slot - 1;
-            if ((int) (slot >>> 32) == h && keyLength[e] == key.length
-                    && Arrays.equals(keyBytes, keyOffset[e], keyOffset[e] + key.length, key, 0, key.length)) {
+            if ((int) (slot >>> 32) == h && keyLength[e] == key.length && sameBytes(keyOffset[e], key, 0, key.length)) {
                 return values[e];
             }
         }
@@ -87,6 +85,15 @@ final class ByteStringIndex {
             bigger[i] = slot;
         }
         slots = bigger;
+    }
+
+    /** Keys are short (a token), so a plain loop beats Arrays.equals' setup. */
+    private boolean sameBytes(int at, byte[] b, int off, int len) {
+        byte[] k = keyBytes;
+        for (int i = 0; i < len; i++) {
+            if (k[at + i] != b[off + i]) return false;
+        }
+        return true;
     }
 
     private static int hash(byte[] b, int off, int len) {
