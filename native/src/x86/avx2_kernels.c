@@ -166,15 +166,12 @@ AI float ggml_reduce4(__m256 s0, __m256 s1, __m256 s2, __m256 s3) {
     return _mm_cvtss_f32(_mm_hadd_ps(t1, t1));
 }
 
-/* Dot products of one weight row with NT (1 or 2) activation rows; each output gets exactly ggml's
- * arithmetic, the weight vectors are converted once for both tokens. */
-AI void dot_ggml(int kind, int64_t k, const uint8_t *w, const float *x0, const float *x1, float *y0, float *y1,
-                 const int NT) {
+/* Dot products of one weight row with NT (1..3) activation rows; each output gets exactly ggml's
+ * arithmetic, the weight vectors are converted once for all NT tokens (3 x 4 accumulators fit). */
+AI void dot_ggml(int kind, int64_t k, const uint8_t *w, const float *const *xs, float *const *ys, const int NT) {
     const int esz = kind == 0 ? 4 : 2;
     const int64_t np = k & ~(int64_t)31;
-    const float *xs[2] = {x0, x1};
-    float *ys[2] = {y0, y1};
-    __m256 s[2][4];
+    __m256 s[3][4];
     for (int t = 0; t < NT; t++)
         for (int j = 0; j < 4; j++) s[t][j] = _mm256_setzero_ps();
     for (int64_t i = 0; i < np; i += 32) {
@@ -212,12 +209,18 @@ AI void dot_ggml(int kind, int64_t k, const uint8_t *w, const float *x0, const f
                      int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
         (void)scratch;                                                                                     \
         for (int32_t r = 0; r < nr; r++) {                                                                 \
-            int32_t t = 0;                                                                                 \
-            for (; t + 2 <= nt; t += 2)                                                                    \
-                dot_ggml(KIND, k, w + r * ws, (const float *)(const void *)(a + t * as),                   \
-                         (const float *)(const void *)(a + (t + 1) * as), &y[t * ldy + r], &y[(t + 1) * ldy + r], 2); \
-            if (t < nt)                                                                                    \
-                dot_ggml(KIND, k, w + r * ws, (const float *)(const void *)(a + t * as), NULL, &y[t * ldy + r], NULL, 1); \
+            for (int32_t t = 0; t < nt; t += 3) {                                                          \
+                const float *xs[3];                                                                        \
+                float *ys[3];                                                                              \
+                const int32_t n3 = nt - t < 3 ? nt - t : 3;                                                \
+                for (int32_t i = 0; i < n3; i++) {                                                         \
+                    xs[i] = (const float *)(const void *)(a + (t + i) * as);                               \
+                    ys[i] = &y[(t + i) * ldy + r];                                                          \
+                }                                                                                          \
+                if (n3 == 3) dot_ggml(KIND, k, w + r * ws, xs, ys, 3);                                     \
+                else if (n3 == 2) dot_ggml(KIND, k, w + r * ws, xs, ys, 2);                                \
+                else dot_ggml(KIND, k, w + r * ws, xs, ys, 1);                                             \
+            }                                                                                              \
         }                                                                                                  \
     }
 DEFINE_GGML_GEMM(ggml_gemm_f32, 0)

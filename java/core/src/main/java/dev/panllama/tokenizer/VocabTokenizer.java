@@ -43,7 +43,8 @@ abstract sealed class VocabTokenizer permits SpmTokenizer, BpeTokenizer {
 
     public final String decode(int[] ids) {
         ByteArrayOutputStream buf = new ByteArrayOutputStream(ids.length * 4);
-        boolean stripSpace = vocab.addSpacePrefix;
+        // Only SentencePiece encoding puts the prefix space in, so only there is it taken out.
+        boolean stripSpace = vocab.kind == Vocabulary.Kind.SPM && vocab.addSpacePrefix;
         for (int id : ids) {
             checkId(id);
             if (vocab.has(id, TokenAttr.CONTROL | TokenAttr.UNKNOWN)) continue;
