@@ -61,7 +61,7 @@ public final class BpeTokenizer extends VocabTokenizer implements Tokenizer {
         int attr = vocab.attrs[id];
         if ((attr & (TokenAttr.UNKNOWN | TokenAttr.CONTROL | TokenAttr.USER_DEFINED)) != 0) return vocab.bytes[id];
         if ((attr & TokenAttr.NORMAL) != 0) return decodeByteLevel(vocab.texts[id]);
-        if ((attr & TokenAttr.BYTE) != 0) return new byte[] {hexByte(id)};
+        if ((attr & TokenAttr.BYTE) != 0) return byteTokenPiece(id);
         return new byte[0];
     }
 

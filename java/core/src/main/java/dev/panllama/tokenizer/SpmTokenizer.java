@@ -45,7 +45,7 @@ public final class SpmTokenizer extends VocabTokenizer implements Tokenizer {
         if ((attr & TokenAttr.NORMAL) != 0) {
             return vocab.texts[id].replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
         }
-        if ((attr & TokenAttr.BYTE) != 0) return new byte[] {hexByte(id)};
+        if ((attr & TokenAttr.BYTE) != 0) return byteTokenPiece(id);
         return new byte[0]; // unused / undefined tokens render as nothing
     }
 
