@@ -87,15 +87,15 @@ typedef struct {
     atomic_llong next, next_merge;
 } attn_job;
 
-static void rows_to_f32(const pl_kernels *kt, int32_t type, const uint8_t *src, int64_t rb, float *dst, int32_t n_rows,
+static void rows_to_f32(const pl_kernels *kt, int32_t type, const uint8_t *src, float *dst, int32_t n_rows,
                         int32_t head_dim) {
     if (type == PL_TYPE_F32) {
         memcpy(dst, src, (size_t)n_rows * head_dim * 4);
     } else if (type == PL_TYPE_F16) {
         /* rows are contiguous in the cache: convert them in one go */
         kt->f16_to_f32((const uint16_t *)(const void *)src, dst, (int64_t)n_rows * head_dim);
-    } else {
-        for (int32_t r = 0; r < n_rows; r++) pl_ref_dequantize_row(type, src + r * rb, dst + (int64_t)r * head_dim, head_dim);
+    } else { /* Q8_0: rows are contiguous blocks too */
+        kt->q8_0_to_f32(src, dst, (int64_t)n_rows * head_dim);
     }
 }
 
@@ -126,8 +126,8 @@ static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float
     const uint8_t *vh = j->vc + (int64_t)g * j->max_ctx * j->rb;
     for (int32_t b0 = s_begin; b0 < s_end; b0 += KV_BLOCK) {
         const int32_t nb = s_end - b0 < KV_BLOCK ? s_end - b0 : KV_BLOCK;
-        rows_to_f32(kt, j->kv_type, kh + b0 * j->rb, j->rb, kbuf, nb, hd);
-        rows_to_f32(kt, j->kv_type, vh + b0 * j->rb, j->rb, vbuf, nb, hd);
+        rows_to_f32(kt, j->kv_type, kh + b0 * j->rb, kbuf, nb, hd);
+        rows_to_f32(kt, j->kv_type, vh + b0 * j->rb, vbuf, nb, hd);
         for (int32_t t = 0; t < nt; t++) {
             const int32_t visible = j->pos0 + t0 + t + 1 - b0; /* causal mask */
             const int32_t nv = visible < nb ? visible : nb;

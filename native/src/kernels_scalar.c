@@ -168,6 +168,8 @@ static void f16_to_f32(const uint16_t *src, float *dst, int64_t n) {
     for (int64_t i = 0; i < n; i++) dst[i] = pl_fp16_to_fp32(src[i]);
 }
 
+static void q8_0_to_f32(const uint8_t *src, float *dst, int64_t n) { pl_ref_dequantize_row(PL_TYPE_Q8_0, src, dst, n); }
+
 static void f32_to_f16(const float *src, uint16_t *dst, int64_t n) {
     for (int64_t i = 0; i < n; i++) dst[i] = pl_fp32_to_fp16(src[i]);
 }
@@ -197,5 +199,6 @@ void pl_kernels_fill_scalar(pl_kernels *k) {
     k->exp_sub_sum = exp_sub_sum;
     k->f16_to_f32 = f16_to_f32;
     k->f32_to_f16 = f32_to_f16;
+    k->q8_0_to_f32 = q8_0_to_f32;
     k->triad = triad;
 }

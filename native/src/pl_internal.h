@@ -140,6 +140,7 @@ typedef struct pl_kernels {
     /* x[i] = exp(x[i] - sub), returns the sum of the results (in double on every path) */
     double (*exp_sub_sum)(float *x, float sub, int64_t n);
     void (*f16_to_f32)(const uint16_t *src, float *dst, int64_t n);
+    void (*q8_0_to_f32)(const uint8_t *src, float *dst, int64_t n); /* n: multiple of 32 */
     void (*f32_to_f16)(const float *src, uint16_t *dst, int64_t n);
     void (*triad)(float *a, const float *b, const float *c, int64_t n, float s);
 } pl_kernels;

@@ -45,7 +45,7 @@ struct pl_ctx {
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    atomic_int generation; /* bumped for each task */
+    atomic_uint generation; /* bumped for each task (wraps around harmlessly) */
     atomic_int n_sleeping;
     atomic_int stop;
     pl_task_fn fn;
@@ -59,10 +59,10 @@ struct pl_ctx {
     int64_t tscratch_bytes;
 };
 
-static void run_if_open(pl_ctx *ctx, int gen) {
+static void run_if_open(pl_ctx *ctx, unsigned gen) {
     uint64_t w = atomic_load(&ctx->join);
     for (;;) {
-        if ((int)(w >> 32) != gen || (w & JOIN_CLOSED)) return;
+        if ((unsigned)(w >> 32) != gen || (w & JOIN_CLOSED)) return;
         if (atomic_compare_exchange_weak(&ctx->join, &w, w + 1)) break;
     }
     const int32_t ith = 1 + atomic_fetch_add(&ctx->joined, 1);
@@ -72,9 +72,9 @@ static void run_if_open(pl_ctx *ctx, int gen) {
 
 static void *worker_main(void *p) {
     pl_ctx *ctx = (pl_ctx *)p;
-    int seen = 0;
+    unsigned seen = 0;
     for (;;) {
-        int gen = atomic_load_explicit(&ctx->generation, memory_order_acquire);
+        unsigned gen = atomic_load_explicit(&ctx->generation, memory_order_acquire);
         for (int i = 0; gen == seen && i < PL_SPIN_ITERS; i++) {
             cpu_relax();
             gen = atomic_load_explicit(&ctx->generation, memory_order_acquire);
@@ -141,11 +141,11 @@ void pl_pool_run(pl_ctx *ctx, pl_task_fn fn, void *arg) {
         fn(0, 1, arg);
         return;
     }
-    const int gen = atomic_load(&ctx->generation) + 1;
+    const unsigned gen = atomic_load(&ctx->generation) + 1u;
     ctx->fn = fn;
     ctx->arg = arg;
     atomic_store(&ctx->joined, 0);
-    atomic_store(&ctx->join, (uint64_t)(uint32_t)gen << 32); /* open, nobody active */
+    atomic_store(&ctx->join, (uint64_t)gen << 32); /* open, nobody active */
     atomic_store(&ctx->generation, gen);
     if (atomic_load(&ctx->n_sleeping) > 0) {
         pthread_mutex_lock(&ctx->mu);

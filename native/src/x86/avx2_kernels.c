@@ -1,8 +1,8 @@
 /*
  * AVX2 + FMA + F16C kernels: the quantized matmul tiles come from q8_tiles.h (shared with AVX-512);
- * float-weight tiles, RMSNorm and the attention helpers are here. The GEMM tiles share weight and
- * activation loads across a tile of rows x tokens but keep one accumulator per output, so every
- * output gets the exact same arithmetic whatever the tile shape (and whatever the thread count).
+ * float-weight matmul (ggml's vec_dot arithmetic), exp/SwiGLU/softmax, RMSNorm and the attention
+ * helpers are here. Every output gets the same arithmetic whatever the tile shape (and whatever the
+ * thread count).
  */
 #include <immintrin.h>
 #include <math.h>
@@ -40,8 +40,6 @@ static void act_bf16(const float *x, void *dst, int64_t k) {
 }
 
 /* ---- tiles: RM weight rows x TN tokens, one accumulator per output --------------------------- */
-#define MAXR 4
-#define MAXT 4
 
 /* Float weights (0 F32, 1 F16, 2 BF16) x F32 activations (already rounded to the weight type). */
 AI __m256 load8(int kind, const uint8_t *p) {
@@ -62,57 +60,6 @@ AI float load1(int kind, const uint8_t *p) {
     return kind == 1 ? _cvtsh_ss(h) : pl_bf16_to_fp32(h);
 }
 
-AI void tile_float(int kind, int64_t k, const uint8_t *w, int64_t ws, const uint8_t *a, int64_t as, float *y,
-                   int64_t ldy, const int RM, const int TN) {
-    const int esz = kind == 0 ? 4 : 2;
-    __m256 acc[MAXR][MAXT];
-    for (int r = 0; r < RM; r++)
-        for (int t = 0; t < TN; t++) acc[r][t] = _mm256_setzero_ps();
-    int64_t j = 0;
-    for (; j + 8 <= k; j += 8) {
-        __m256 wv[MAXR];
-        for (int r = 0; r < RM; r++) wv[r] = load8(kind, w + r * ws + j * esz);
-        for (int t = 0; t < TN; t++) {
-            const __m256 xv = _mm256_loadu_ps((const float *)(const void *)(a + t * as) + j);
-            for (int r = 0; r < RM; r++) acc[r][t] = _mm256_fmadd_ps(wv[r], xv, acc[r][t]);
-        }
-    }
-    for (int r = 0; r < RM; r++)
-        for (int t = 0; t < TN; t++) {
-            float s = hsum8(acc[r][t]);
-            const float *xt = (const float *)(const void *)(a + t * as);
-            for (int64_t i = j; i < k; i++) s += load1(kind, w + r * ws + i * esz) * xt[i];
-            y[t * ldy + r] = s;
-        }
-}
-
-/* Row/token tiling shared by every format: 4x1 for decode, 2x4 for GEMM, then the edges. */
-#define DEFINE_GEMM(name, TILE)                                                                            \
-    static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,     \
-                     int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
-        (void)scratch;                                                                                     \
-        int32_t r = 0;                                                                                     \
-        if (nt == 1)                                                                                       \
-            for (; r + 4 <= nr; r += 4) TILE(k, w + r * ws, ws, a, as, y + r, ldy, 4, 1);                   \
-        for (; r + 2 <= nr; r += 2) {                                                                      \
-            int32_t t = 0;                                                                                 \
-            for (; t + 4 <= nt; t += 4) TILE(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy, 2, 4); \
-            for (; t < nt; t++) TILE(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy, 2, 1);       \
-        }                                                                                                  \
-        for (; r < nr; r++) {                                                                              \
-            int32_t t = 0;                                                                                 \
-            for (; t + 4 <= nt; t += 4) TILE(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy, 1, 4); \
-            for (; t < nt; t++) TILE(k, w + r * ws, ws, a + t * as, as, y + t * ldy + r, ldy, 1, 1);       \
-        }                                                                                                  \
-    }
-
-#define T_F32(k, w, ws, a, as, y, ldy, RM, TN) tile_float(0, k, w, ws, a, as, y, ldy, RM, TN)
-#define T_F16(k, w, ws, a, as, y, ldy, RM, TN) tile_float(1, k, w, ws, a, as, y, ldy, RM, TN)
-#define T_BF16(k, w, ws, a, as, y, ldy, RM, TN) tile_float(2, k, w, ws, a, as, y, ldy, RM, TN)
-
-DEFINE_GEMM(gemm_f32, T_F32)
-DEFINE_GEMM(gemm_f16, T_F16)
-DEFINE_GEMM(gemm_bf16, T_BF16)
 
 static void scale_f32(float *y, float a, int64_t n);
 
@@ -205,6 +152,81 @@ static void swiglu(const float *g, const float *u, float *y, int64_t n) {
     }
 }
 
+/*
+ * Float weights: ggml's AVX2 ggml_vec_dot_f16 / _f32 / _bf16 per output (4 accumulators over
+ * 32-element steps, the same reduction, leftovers in the same precision), so products equal
+ * llama.cpp's bit for bit (checked by tests/ggml_parity.c), for decode and prefill alike.
+ */
+AI float ggml_reduce4(__m256 s0, __m256 s1, __m256 s2, __m256 s3) {
+    s0 = _mm256_add_ps(s0, s2);
+    s1 = _mm256_add_ps(s1, s3);
+    s0 = _mm256_add_ps(s0, s1);
+    const __m128 t0 = _mm_add_ps(_mm256_castps256_ps128(s0), _mm256_extractf128_ps(s0, 1));
+    const __m128 t1 = _mm_hadd_ps(t0, t0);
+    return _mm_cvtss_f32(_mm_hadd_ps(t1, t1));
+}
+
+/* Dot products of one weight row with NT (1..3) activation rows; each output gets exactly ggml's
+ * arithmetic, the weight vectors are converted once for all NT tokens (3 x 4 accumulators fit). */
+AI void dot_ggml(int kind, int64_t k, const uint8_t *w, const float *const *xs, float *const *ys, const int NT) {
+    const int esz = kind == 0 ? 4 : 2;
+    const int64_t np = k & ~(int64_t)31;
+    __m256 s[3][4];
+    for (int t = 0; t < NT; t++)
+        for (int j = 0; j < 4; j++) s[t][j] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < np; i += 32) {
+        for (int j = 0; j < 4; j++) {
+            const __m256 wv = load8(kind, w + (i + 8 * j) * esz);
+            for (int t = 0; t < NT; t++) {
+                const __m256 xv = _mm256_loadu_ps(xs[t] + i + 8 * j);
+                /* bf16: separate multiply and add, as ggml */
+                s[t][j] = kind == 2 ? _mm256_add_ps(_mm256_mul_ps(wv, xv), s[t][j]) : _mm256_fmadd_ps(wv, xv, s[t][j]);
+            }
+        }
+    }
+    for (int t = 0; t < NT; t++) {
+        const float *x = xs[t];
+        if (kind == 0) { /* f32: float sum, float leftovers */
+            float sum = ggml_reduce4(s[t][0], s[t][1], s[t][2], s[t][3]);
+            for (int64_t i = np; i < k; i++) sum += load1(0, w + i * 4) * x[i];
+            *ys[t] = sum;
+            continue;
+        }
+        double sum;
+        if (kind == 1) {
+            sum = ggml_reduce4(s[t][0], s[t][1], s[t][2], s[t][3]);
+        } else {
+            sum = hsum8(_mm256_add_ps(_mm256_add_ps(s[t][0], s[t][2]), _mm256_add_ps(s[t][1], s[t][3])));
+        }
+        for (int64_t i = np; i < k; i++) sum += (double)(load1(kind, w + i * esz) * x[i]);
+        *ys[t] = (float)sum;
+    }
+}
+
+/* Decode and prefill alike (so a token's outputs never depend on the batch): row x token pairs. */
+#define DEFINE_GGML_GEMM(name, KIND)                                                                       \
+    static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,     \
+                     int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
+        (void)scratch;                                                                                     \
+        for (int32_t r = 0; r < nr; r++) {                                                                 \
+            for (int32_t t = 0; t < nt; t += 3) {                                                          \
+                const float *xs[3];                                                                        \
+                float *ys[3];                                                                              \
+                const int32_t n3 = nt - t < 3 ? nt - t : 3;                                                \
+                for (int32_t i = 0; i < n3; i++) {                                                         \
+                    xs[i] = (const float *)(const void *)(a + (t + i) * as);                               \
+                    ys[i] = &y[(t + i) * ldy + r];                                                          \
+                }                                                                                          \
+                if (n3 == 3) dot_ggml(KIND, k, w + r * ws, xs, ys, 3);                                     \
+                else if (n3 == 2) dot_ggml(KIND, k, w + r * ws, xs, ys, 2);                                \
+                else dot_ggml(KIND, k, w + r * ws, xs, ys, 1);                                             \
+            }                                                                                              \
+        }                                                                                                  \
+    }
+DEFINE_GGML_GEMM(ggml_gemm_f32, 0)
+DEFINE_GGML_GEMM(ggml_gemm_f16, 1)
+DEFINE_GGML_GEMM(ggml_gemm_bf16, 2)
+
 /* ---- row ops ------------------------------------------------------------------------------- */
 /* Sum of float squares accumulated in double (as ggml), then (x * scale) * w in float. */
 static void rmsnorm_row(const float *x, const float *w, float *y, int64_t n, float eps) {
@@ -262,6 +284,19 @@ static void f16_to_f32(const uint16_t *src, float *dst, int64_t n) {
     for (; i < n; i++) dst[i] = _cvtsh_ss(src[i]);
 }
 
+/* (float)q * d per element, as the reference: the same values */
+static void q8_0_to_f32(const uint8_t *src, float *dst, int64_t n) {
+    for (int64_t b = 0; b < n / PL_QK; b++, src += PL_Q8_0_BYTES, dst += PL_QK) {
+        uint16_t h;
+        memcpy(&h, src, 2);
+        const __m256 d = _mm256_set1_ps(_cvtsh_ss(h));
+        for (int i = 0; i < PL_QK; i += 8) {
+            const __m128i q = _mm_loadl_epi64((const __m128i *)(const void *)(src + 2 + i));
+            _mm256_storeu_ps(dst + i, _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q)), d));
+        }
+    }
+}
+
 static void f32_to_f16(const float *src, uint16_t *dst, int64_t n) {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8)
@@ -289,9 +324,9 @@ void pl_kernels_fill_avx2(pl_kernels *k) {
     k->isa = PL_ISA_AVX2;
     k->variant = "avx2";
     q8t_install(k);
-    k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, gemm_f32, gemm_f32, 0};
-    k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, gemm_f16, gemm_f16, 0};
-    k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, gemm_bf16, gemm_bf16, 0};
+    k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, ggml_gemm_f32, ggml_gemm_f32, 0};
+    k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, ggml_gemm_f16, ggml_gemm_f16, 0};
+    k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, ggml_gemm_bf16, ggml_gemm_bf16, 0};
     k->rmsnorm_row = rmsnorm_row;
     k->dot_f32 = dot_f32;
     k->axpy_f32 = axpy_f32;
@@ -301,6 +336,7 @@ void pl_kernels_fill_avx2(pl_kernels *k) {
     k->swiglu = swiglu;
     k->f16_to_f32 = f16_to_f32;
     k->f32_to_f16 = f32_to_f16;
+    k->q8_0_to_f32 = q8_0_to_f32;
     k->add = add;
     k->triad = triad;
 }

@@ -2,7 +2,7 @@
 //
 // Usage (from this directory, after `npm ci`):
 //   node generate-goldens.mjs [--stories PATH] [--smol PATH] [--only stories|smol] [--threads N]
-//                             [--outdir DIR] [--no-ppl]
+//                             [--outdir DIR] [--no-ppl] [--flash-attn on|off]
 //
 // Everything goes through node-llama-cpp's controlledEvaluate(), which runs llama_decode on one
 // sequence and, for the positions we ask for, returns llama.cpp's own greedy pick plus the full
@@ -42,6 +42,8 @@ const smolPath = firstExisting(smolCandidates);
 const only = arg("--only");
 const outDir = resolve(arg("--outdir", here));
 const skipPpl = process.argv.includes("--no-ppl");
+// Flash attention for generation/logits; the committed goldens use "off" (only for comparisons).
+const FLASH_ATTN = arg("--flash-attn", "off") === "on";
 const THREADS = Number(arg("--threads", "2"));
 const N_GENERATE = 64;
 const LOGIT_STEPS = [0, 1, 8, 32]; // 0 = logits right after the prompt
@@ -223,7 +225,7 @@ const settings = {
     batch_size: 512,
     ubatch_size: 512,
     kv_cache_type: "f16 (K and V)",
-    flash_attn: false,
+    flash_attn: FLASH_ATTN,
     sampling: "greedy (temperature 0, no repeat/presence/frequency/DRY penalty, no top-k/p)",
     mmap: true,
 };
@@ -241,7 +243,7 @@ for (const spec of MODELS) {
     };
     console.log(spec.key, modelInfo);
 
-    const context = await createContext(model, spec.contextSize, false);
+    const context = await createContext(model, spec.contextSize, FLASH_ATTN);
     const sequence = context.getSequence();
     const generation = {model: modelInfo, llamacpp: {...settings, context_size: context.contextSize}, n_generate: N_GENERATE, cases: []};
     const logitsOut = {model: modelInfo, llamacpp: {...settings, context_size: context.contextSize},

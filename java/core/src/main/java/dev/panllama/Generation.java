@@ -2,6 +2,7 @@ package dev.panllama;
 
 import dev.panllama.model.InferenceState;
 import dev.panllama.sampling.Sampler;
+import dev.panllama.tokenizer.Utf8StreamDecoder;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -27,7 +28,8 @@ final class Generation {
     private final int[] prompt;
     private final Sampler sampler;
     private final StopStrings stops;
-    private final Utf8StreamDecoder utf8 = new Utf8StreamDecoder();
+    private final Utf8StreamDecoder utf8 = new Utf8StreamDecoder(null, false); // bytes in, whole characters out
+    private final StringBuilder pieceText = new StringBuilder(16);
     private final ArrayDeque<Held> held = new ArrayDeque<>();
     private final StringBuilder heldText = new StringBuilder();
     private final ArrayDeque<Token> ready = new ArrayDeque<>();
@@ -146,7 +148,10 @@ final class Generation {
             return;
         }
         float logprob = sampler.lastLogprob(options.logprobSource());
-        String piece = utf8.decode(vocab.pieceBytes(id));
+        byte[] bytes = vocab.pieceBytes(id);
+        pieceText.setLength(0);
+        utf8.acceptBytes(bytes, 0, bytes.length, pieceText);
+        String piece = pieceText.toString();
         held.addLast(new Held(id, piece, logprob, alternatives()));
         heldText.append(piece);
         if (!stops.isEmpty()) {

@@ -4,6 +4,7 @@ import dev.panllama.chat.ChatTemplate;
 import dev.panllama.chat.RenderOptions;
 import dev.panllama.model.InferenceState;
 import dev.panllama.model.StateOptions;
+import dev.panllama.tokenizer.Utf8StreamDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -106,11 +107,12 @@ public final class Model implements AutoCloseable {
     /** Token ids to text (control tokens contribute nothing; malformed UTF-8 becomes U+FFFD). */
     public String detokenize(int[] ids) {
         ensureOpen();
-        Utf8StreamDecoder decoder = new Utf8StreamDecoder();
+        Utf8StreamDecoder decoder = new Utf8StreamDecoder(null, false);
         StringBuilder sb = new StringBuilder();
         for (int id : ids) {
             checkTokenId(id);
-            sb.append(decoder.decode(vocab.pieceBytes(id)));
+            byte[] bytes = vocab.pieceBytes(id);
+            decoder.acceptBytes(bytes, 0, bytes.length, sb);
         }
         return sb.append(decoder.flush()).toString();
     }

@@ -60,7 +60,10 @@ public final class TokenStream implements Iterator<Token>, AutoCloseable {
         return generation.result();
     }
 
-    /** Ends the generation if still running ({@link StopReason#CANCELLED}) and frees the session. Idempotent. */
+    /**
+     * Ends the generation if still running ({@link StopReason#CANCELLED}) and frees the session.
+     * Idempotent. Call it from the consuming thread; from other threads use {@link #cancel()}.
+     */
     @Override
     public void close() {
         generation.close();

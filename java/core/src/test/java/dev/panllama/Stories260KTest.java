@@ -8,6 +8,9 @@ import dev.panllama.model.InferenceState;
 import dev.panllama.model.LlamaModel;
 import dev.panllama.model.StateOptions;
 import dev.panllama.tokenizer.Tokenizer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,22 +43,38 @@ class Stories260KTest {
         if (model != null) model.close();
     }
 
-    /** The README example, verbatim apart from the path. */
+    /** The README example, verbatim apart from the path (its output captured instead of printed). */
     @Test
     void readmeExampleRuns() {
         Path path = storiesPath();
-        StringBuilder printed = new StringBuilder();
-        // --- README example ---
-        try (Model model = Model.load(path);
-             Session session = model.newSession()) {
-            GenerateOptions options = GenerateOptions.builder().maxTokens(40).temperature(0.7f).seed(42).build();
-            GenerationResult result = session.generate("Once upon a time", options,
-                    token -> printed.append(token.text()));           // streams as it goes
-            System.out.printf("%n%s | %d tokens, %.1f tok/s%n", result.stopReason(),
-                    result.stats().generatedTokens(), result.stats().generationTokensPerSecond());
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            // --- README example ---
+            try (Model model = Model.load(path);
+                 Session session = model.newSession()) {
+                GenerateOptions options = GenerateOptions.builder().maxTokens(100).temperature(0.7f).seed(42).build();
+                GenerationResult result = session.generate("Once upon a time", options,
+                        token -> System.out.print(token.text()));               // streamed as generated
+                System.out.printf("%n[%s, %.1f tok/s]%n", result.stopReason(), result.stats().generationTokensPerSecond());
+                Conversation chat = session.newConversation("You are a helpful assistant.");
+                System.out.println(chat.send("What is the capital of France?", options).text());
+            }
+            // --- end ---
+        } finally {
+            System.setOut(stdout);
         }
-        // --- end ---
-        assertFalse(printed.toString().isBlank());
+        String out = captured.toString(StandardCharsets.UTF_8);
+        stdout.println(out);
+        assertTrue(out.matches("(?s).+\\n\\[(END_OF_GENERATION|MAX_TOKENS), [0-9.]+ tok/s]\\n.*"), out);
+    }
+
+    @Test
+    void aFileWithoutWeightsIsAClearError() {
+        Path vocabOnly = TestData.vocab("llama-spm");
+        PanllamaException e = assertThrows(PanllamaException.class, () -> Model.load(vocabOnly));
+        assertFalse(e.getMessage().isBlank());
     }
 
     @Test
@@ -124,6 +143,27 @@ class Stories260KTest {
             b = two.generate("The sun was shining and the birds", o).text();
         }
         assertEquals(a, b);
+    }
+
+    @Test
+    void kvCacheTypesSizeTheCache() {
+        GenerateOptions o = GREEDY.toBuilder().maxTokens(20).build();
+        SessionOptions.Builder b = SessionOptions.builder().contextLength(256).threads(1);
+        try (Session f32 = model.newSession(b.kvCacheType(KvCacheType.F32).build());
+             Session f16 = model.newSession(b.kvCacheType(KvCacheType.F16).build())) {
+            assertEquals(f32.kvCacheBytes(), 2 * f16.kvCacheBytes());
+            GenerationResult a = f32.generate("Once upon a time", o);
+            GenerationResult c = f16.generate("Once upon a time", o);
+            assertEquals(20, a.tokens().size());
+            assertEquals(a.text(), c.text(), "an F16 cache should not change 20 greedy tokens of stories260K");
+        }
+        // stories260K's head dimension (8) cannot be blocked in 32s: a clear refusal, and the model stays usable
+        PanllamaException e = assertThrows(PanllamaException.class,
+                () -> model.newSession(b.kvCacheType(KvCacheType.Q8_0).build()));
+        assertTrue(e.getMessage().contains("Q8_0"), e.getMessage());
+        try (Session s = model.newSession(ONE_THREAD)) {
+            assertEquals(20, s.generate("Once upon a time", o).tokens().size());
+        }
     }
 
     @Test

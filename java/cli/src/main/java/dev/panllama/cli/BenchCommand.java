@@ -18,8 +18,8 @@ import picocli.CommandLine.Option;
 /** {@code panllama bench}: prompt and generation throughput, like llama-bench. */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Measures prompt processing (pp) and generation (tg) speed like llama-bench: random",
-            "tokens, one warm-up, then -r runs; the mean and sample standard deviation of tokens/s.",
+            "Measures prompt processing (pp) and generation (tg) speed, like llama-bench.",
+            "Random tokens, one warm-up, then -r runs; the mean and sample standard deviation of tokens/s.",
             "--depth runs the tests again with that many tokens already in the KV cache (tg64@d1024).",
             "",
             "Examples:",
@@ -98,6 +98,10 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
         }
         BenchRunner runner = new BenchRunner();
+        int maxCtx = 0;
+        for (int d : depths) maxCtx = Math.max(maxCtx, d + Math.max(prompts.stream().max(Integer::compare).orElse(0),
+                gens.stream().max(Integer::compare).orElse(0)));
+        for (Path path : paths) Preflight.check(path, kvType, maxCtx, err);
         for (Path path : paths) {
             try (LlamaModel model = LlamaModel.load(path)) {
                 String name = path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");

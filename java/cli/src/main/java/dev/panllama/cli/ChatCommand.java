@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 /** {@code panllama chat}: talk to a model, like {@code ollama run}. */
 @Command(name = "chat", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Talk to a model with its chat template; answers stream as they are generated.",
+            "Talks to a model, like ollama run: its chat template, streamed answers.",
             "Line editing and history (arrows, Ctrl-R), multi-line messages between \"\"\" and \"\"\",",
             "/help for commands. Ctrl-C stops an answer, Ctrl-D or /bye leaves.",
             "Piped input is one message: echo 'Why is the sky blue?' | panllama chat",

@@ -22,8 +22,8 @@ import picocli.CommandLine.Option;
 /** {@code panllama generate}: a raw completion streamed to stdout, byte-comparable with llama.cpp's. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Continues a prompt (no chat template; BOS as the model says) and streams the",
-            "generated text to stdout: exactly the tokens' pieces, no prompt echo, nothing added.",
+            "Continues a prompt (raw completion, no chat template), streamed to stdout.",
+            "BOS as the model says; stdout is exactly the tokens' pieces: no prompt echo, nothing added.",
             "With --temp 0 it matches llama-completion --temp 0 --no-display-prompt.",
             "",
             "Examples:",

@@ -11,8 +11,8 @@ import picocli.CommandLine.Option;
 /** {@code panllama inspect}: where a model's parameters, memory and FLOPs go, from metadata or a shape. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Where a model's parameters, KV cache, memory and FLOPs go, as exact integers,",
-            "from a GGUF file's metadata (no weights read) or from hyperparameters (--dim ...).",
+            "Shows where a model's parameters, memory and FLOPs go, as exact integers.",
+            "From a GGUF file's metadata (no weights are read) or from hyperparameters (--dim ...).",
             "",
             "Examples:",
             "  panllama inspect -m model.gguf --ctx 8192",

@@ -6,7 +6,6 @@ import dev.panllama.PanllamaException;
 import dev.panllama.Session;
 import dev.panllama.SessionOptions;
 import dev.panllama.inspect.KvCacheCosts;
-import dev.panllama.inspect.KvType;
 import dev.panllama.model.LlamaConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -27,6 +26,7 @@ final class LoadedModel implements AutoCloseable {
     /** Resolves the model (fetching the default one), loads it and opens a session; --verbose reports the time. */
     static LoadedModel open(CommonOptions common, PrintWriter err) {
         Path path = ModelLocator.resolve(common.model, err);
+        Preflight.Checked checked = Preflight.check(path, common.kvTypeOrDefault(), common.ctx, err);
         long t0 = System.nanoTime();
         Model model = Model.load(path);
         try {
@@ -36,12 +36,14 @@ final class LoadedModel implements AutoCloseable {
                         case F16 -> KvCacheType.F16;
                         case Q8_0 -> KvCacheType.Q8_0;
                     });
-            if (common.ctx != null) b.contextLength(common.ctx);
+            b.contextLength(checked.contextLength());
             Session session;
             try {
                 session = model.newSession(b.build());
             } catch (OutOfMemoryError e) {
-                throw new PanllamaException(notEnoughMemory(path, common, model));
+                throw new PanllamaException(Preflight.notEnoughMemory(checked.contextLength(), common.kvTypeOrDefault(),
+                        KvCacheCosts.of(ModelFileAccounting.hyperparameters(checked.config()), common.kvTypeOrDefault(),
+                                checked.contextLength()).bytesAtCtx(), Preflight.availableMemory().orElse(0)));
             }
             if (common.verbose) {
                 err.printf(Locale.ROOT, "panllama: loaded %s (%s) in %.2f s; context %d tokens, KV cache %s (%s), %d threads%n",
@@ -55,21 +57,6 @@ final class LoadedModel implements AutoCloseable {
             model.close();
             throw e;
         }
-    }
-
-    /** "not enough memory for a context of 131072 tokens: its KV cache needs 3.0 GiB ...". */
-    private static String notEnoughMemory(Path path, CommonOptions common, Model model) {
-        int ctx = common.ctx != null ? common.ctx : Math.min(model.info().trainedContextLength(), SessionOptions.DEFAULT_MAX_CONTEXT);
-        String need = "";
-        try (var f = dev.panllama.gguf.GgufFile.open(path)) {
-            KvCacheCosts kv = KvCacheCosts.of(ModelFileAccounting.hyperparameters(LlamaConfig.from(f)), common.kvTypeOrDefault(), ctx);
-            need = ": its KV cache alone needs " + InspectReport.bytes(kv.bytesAtCtx());
-        } catch (RuntimeException ignored) {
-            // the figure is a courtesy; the advice stands without it
-        }
-        return "not enough memory for a context of " + ctx + " tokens" + need
-                + (common.kvTypeOrDefault() == KvType.Q8_0 ? "" : "; try --kv-type q8_0 (about half)")
-                + " or a smaller -c";
     }
 
     @Override

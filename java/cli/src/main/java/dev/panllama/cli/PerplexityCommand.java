@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
 /** {@code panllama perplexity}: llama.cpp's perplexity of a text file, comparable number for number. */
 @Command(name = "perplexity", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Perplexity of a text the way llama-perplexity computes it: non-overlapping windows of",
-            "-c tokens, BOS first when the model adds it, the second half of each window scored.",
+            "Measures a model's perplexity on a text file, exactly as llama-perplexity does.",
+            "Non-overlapping windows of -c tokens, BOS first when the model adds it, the second",
+            "half of each window scored.",
             "Progress goes to stderr; the last line on stdout is",
             "  Final estimate: PPL = 4.3717 +/- 0.20838",
             "",
@@ -53,6 +54,7 @@ final class PerplexityCommand implements Callable<Integer> {
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         Path modelPath = ModelLocator.resolve(common.model, err);
+        Preflight.check(modelPath, common.kvTypeOrDefault(), window, err);
         try (GgufFile gguf = GgufFile.open(modelPath); LlamaModel model = LlamaModel.load(gguf)) {
             Tokenizer tokenizer = Tokenizer.fromMetadata(gguf.metadata());
             long t0 = System.nanoTime();

@@ -19,8 +19,8 @@ import picocli.CommandLine.Parameters;
 /** {@code panllama tokenize}: text to token ids with a model's tokenizer (vocab-only files too). */
 @Command(name = "tokenize", mixinStandardHelpOptions = true, sortOptions = false,
         description = {
-            "Splits text into tokens with a model's tokenizer, like llama.cpp's llama-tokenize.",
-            "Works on vocab-only GGUF files too (no weights are read).",
+            "Splits text into token ids with a model's tokenizer (vocab-only files too).",
+            "Like llama.cpp's llama-tokenize; no weights are read.",
             "",
             "Examples:",
             "  panllama tokenize -m model.gguf 'Hello world'      one line per token: 15043 -> ' Hello'",

@@ -23,8 +23,10 @@ final class GgufParser {
     static final int DEFAULT_ALIGNMENT = 32;
     static final int MAX_DIMS = 4; // GGML_MAX_DIMS
     static final long MAX_STRING_BYTES = 64L << 20; // chat templates are KBs, tokens bytes
-    static final long MAX_COUNT = 1L << 24; // kv pairs, tensors, array elements
-    static final long MAX_HEAP_BYTES = 1L << 30; // Java heap the metadata may take in total
+    static final long MAX_COUNT = 1L << 24; // array elements (vocabularies: ~10^5)
+    static final long MAX_ENTRIES = 1L << 20; // kv pairs and tensors (models: ~10^3)
+    // Java heap the metadata may take in total: a hostile file cannot exhaust a small heap
+    static final long MAX_HEAP_BYTES = Math.min(1L << 30, Runtime.getRuntime().maxMemory() / 4);
     static final int MAX_ARRAY_DEPTH = 8;
 
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -46,6 +48,10 @@ final class GgufParser {
     private final FieldListener listener; // null but in tests
     private long pos;
     private long heapLeft = MAX_HEAP_BYTES;
+    // Scalars and strings are read from a heap copy of the file's start: plain array reads are
+    // several times faster than segment accesses before the JIT warms up (a cold start parses
+    // ~100k vocabulary strings). Bulk arrays are copied straight from the segment.
+    private byte[] window = new byte[0];
 
     private GgufParser(MemorySegment seg, String file, FieldListener listener) {
         this.seg = seg;
@@ -76,8 +82,8 @@ final class GgufParser {
             if (version == 1) throw error("version", "GGUF v1 is not supported (supported: 2, 3)");
             throw error("version", Integer.toUnsignedString(version) + " is not supported (supported: 2, 3)");
         }
-        long tensorCount = count("tensor_count", 8 + 4 + 8 + 4 + 8);
-        long kvCount = count("kv_count", 8 + 4 + 1);
+        long tensorCount = count("tensor_count", 8 + 4 + 8 + 4 + 8, MAX_ENTRIES);
+        long kvCount = count("kv_count", 8 + 4 + 1, MAX_ENTRIES);
 
         Map<String, MetadataValue> kvs = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
@@ -139,6 +145,7 @@ final class GgufParser {
             } catch (ArithmeticException e) {
                 throw error(field + " shape", java.util.Arrays.toString(shape) + " of " + type + " overflows 64 bits");
             }
+            charge(field, 200);
             tensors.add(new TensorInfo(name, type, shape, offset, bytes));
         }
 
@@ -156,8 +163,8 @@ final class GgufParser {
         long dataSize = size - dataOffset;
         for (TensorInfo t : tensors) {
             if (t.offset() > dataSize || t.byteSize() > dataSize - t.offset()) {
-                throw error("tensor '" + t.name() + "' data", "bytes [" + t.offset() + ", " + (t.offset() + t.byteSize())
-                        + ") of the data section lie beyond its end (" + dataSize + " bytes at file offset "
+                throw error("tensor '" + printable(t.name()) + "' data", "bytes " + range(t)
+                        + " of the data section lie beyond its end (" + dataSize + " bytes at file offset "
                         + dataOffset + "): truncated or corrupt file");
             }
         }
@@ -166,10 +173,16 @@ final class GgufParser {
         for (int i = 1; i < sorted.size(); i++) {
             TensorInfo a = sorted.get(i - 1), b = sorted.get(i);
             if (a.offset() + a.byteSize() > b.offset()) {
-                throw error("tensor '" + b.name() + "' data", "bytes [" + b.offset() + ", " + (b.offset() + b.byteSize())
-                        + ") overlap tensor '" + a.name() + "' at [" + a.offset() + ", " + (a.offset() + a.byteSize()) + ")");
+                throw error("tensor '" + printable(b.name()) + "' data", "bytes " + range(b) + " overlap tensor '"
+                        + printable(a.name()) + "' at " + range(a));
             }
         }
+    }
+
+    /** "[start, end)" of a tensor's data, the end saturated rather than overflowing. */
+    private static String range(TensorInfo t) {
+        long end = t.offset() + t.byteSize();
+        return "[" + t.offset() + ", " + (end < 0 ? "2^63+" : Long.toString(end)) + ")";
     }
 
     // ---- values --------------------------------------------------------------------------------
@@ -185,13 +198,13 @@ final class GgufParser {
             case UINT64, INT64 -> new MetadataValue(type, null, u64(field));
             case FLOAT32 -> {
                 need(4, field);
-                float f = seg.get(F32, pos);
+                float f = Float.intBitsToFloat(le32(pos));
                 pos += 4;
                 yield new MetadataValue(type, null, f);
             }
             case FLOAT64 -> {
                 need(8, field);
-                double d = seg.get(F64, pos);
+                double d = Double.longBitsToDouble(le64(pos));
                 pos += 8;
                 yield new MetadataValue(type, null, d);
             }
@@ -206,7 +219,7 @@ final class GgufParser {
         int typeId = u32(field + " element type");
         ValueType et = ValueType.byId(Integer.toUnsignedLong(typeId));
         if (et == null) throw error(field + " element type", "unknown value type id " + Integer.toUnsignedString(typeId));
-        long n = count(field + " length", et.minBytes());
+        long n = count(field + " length", et.minBytes(), MAX_COUNT);
         int len = (int) n;
         Object data = switch (et) {
             case UINT8, INT8 -> {
@@ -294,11 +307,32 @@ final class GgufParser {
             throw error(name(field, index), "truncated: needs " + n + " bytes at offset " + pos + " but the file ends at "
                     + size);
         }
+        if (pos + n > window.length) grow(pos + n, field);
+    }
+
+    /** Extends the heap window to cover at least [0, end), doubling to keep copies linear. */
+    private void grow(long end, String field) {
+        long want = Math.min(size, Math.max(end, Math.max(1 << 20, 2L * window.length)));
+        if (want > Integer.MAX_VALUE - 16) throw error(field, "metadata and tensor infos larger than 2 GiB");
+        byte[] bigger = new byte[(int) want];
+        System.arraycopy(window, 0, bigger, 0, window.length);
+        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, window.length, bigger, window.length, (int) want - window.length);
+        window = bigger;
+    }
+
+    private int le32(long at) {
+        int p = (int) at;
+        byte[] w = window;
+        return (w[p] & 0xFF) | (w[p + 1] & 0xFF) << 8 | (w[p + 2] & 0xFF) << 16 | (w[p + 3] & 0xFF) << 24;
+    }
+
+    private long le64(long at) {
+        return (le32(at) & 0xFFFF_FFFFL) | ((long) le32(at + 4)) << 32;
     }
 
     private byte u8(String field) {
         need(1, field);
-        return seg.get(ValueLayout.JAVA_BYTE, pos++);
+        return window[(int) pos++];
     }
 
     private boolean bool(String field) {
@@ -307,7 +341,7 @@ final class GgufParser {
 
     private boolean bool(String field, long index) {
         need(1, field, index);
-        byte b = seg.get(ValueLayout.JAVA_BYTE, pos++);
+        byte b = window[(int) pos++];
         if (b != 0 && b != 1) {
             throw error(name(field, index), "BOOL byte " + (b & 0xFF) + " at offset " + (pos - 1) + " is not 0 or 1");
         }
@@ -316,14 +350,14 @@ final class GgufParser {
 
     private short u16(String field) {
         need(2, field);
-        short v = seg.get(U16, pos);
+        short v = (short) ((window[(int) pos] & 0xFF) | (window[(int) pos + 1] << 8));
         pos += 2;
         return v;
     }
 
     private int u32(String field) {
         need(4, field);
-        int v = seg.get(U32, pos);
+        int v = le32(pos);
         pos += 4;
         return v;
     }
@@ -334,18 +368,18 @@ final class GgufParser {
 
     private long u64(String field, long index) {
         need(8, field, index);
-        long v = seg.get(U64, pos);
+        long v = le64(pos);
         pos += 8;
         return v;
     }
 
     /** A u64 element count, capped by the bytes left (each element needs at least minBytes). */
-    private long count(String field, long minBytes) {
+    private long count(String field, long minBytes, long max) {
         long at = pos;
         long n = u64(field);
         long left = size - pos;
-        if (n < 0 || n > MAX_COUNT) {
-            throw error(field, Long.toUnsignedString(n) + " at offset " + at + " exceeds the limit " + MAX_COUNT);
+        if (n < 0 || n > max) {
+            throw error(field, Long.toUnsignedString(n) + " at offset " + at + " exceeds the limit " + max);
         }
         if (n * minBytes > left) {
             throw error(field, n + " at offset " + at + " needs at least " + n * minBytes + " bytes but only " + left
@@ -367,10 +401,9 @@ final class GgufParser {
         }
         need(len, field, index);
         charge(field, 2 * len + 48);
-        byte[] bytes = new byte[(int) len];
-        MemorySegment.copy(seg, ValueLayout.JAVA_BYTE, pos, bytes, 0, (int) len);
+        String str = new String(window, (int) pos, (int) len, StandardCharsets.UTF_8);
         pos += len;
-        return new String(bytes, StandardCharsets.UTF_8);
+        return str;
     }
 
     private void charge(String field, long bytes) {

@@ -97,6 +97,20 @@ public final class Metadata {
         return x;
     }
 
+    /**
+     * An unsigned integer of any width as its raw 64 bits (UINT64 values above Long.MAX_VALUE are
+     * negative: use {@link Long#toUnsignedString}); negative signed values are an error.
+     */
+    public long getUnsignedLong(String key) {
+        MetadataValue v = value(key);
+        if (!v.type().isInteger()) throw mistyped(key, "an integer", v);
+        long x = (Long) v.value();
+        if (x < 0 && v.type() != ValueType.UINT64) {
+            throw GgufFormatException.of(source, "metadata key '" + key + "'", v.type() + " value " + x + " is negative");
+        }
+        return x;
+    }
+
     /** Any integer width whose value fits in an int. */
     public int getInt(String key) {
         long x = getLong(key);

@@ -166,10 +166,19 @@ class GgufHostileFileTest {
     }
 
     @Test
+    void version2IsRead() throws IOException {
+        // v2 and v3 share the little-endian layout (v3 only added big-endian files)
+        GgufParser.Result r = parse(patchU32(stories(), 4, 2), "v2.gguf");
+        assertEquals(2, r.version());
+        assertEquals(48, r.tensors().size());
+    }
+
+    @Test
     void absurdCounts() throws IOException {
         byte[] s = stories();
         assertRejected(patchU64(s, 8, -1L), "tensor_count", "18446744073709551615", "exceeds the limit");
         assertRejected(patchU64(s, 8, 1L << 20), "tensor_count", "1048576", "remain");
+        assertRejected(patchU64(s, 8, (1L << 20) + 1), "tensor_count", "1048577", "exceeds the limit");
         assertRejected(patchU64(s, 16, 1L << 40), "kv_count", "1099511627776");
         assertRejected(patchU64(s, 16, 100_000), "kv_count", "100000", "remain");
         assertThrows(GgufFormatException.class, () -> parse(patchU64(s, 8, 49), "bad.gguf"));

@@ -34,6 +34,21 @@ class QuantizerTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "F16", "BF16"})
+    void dequantizeMatchesGgufPy(GgmlType type) {
+        try (GgufFile f = GgufFile.open(Goldens.path())) {
+            String name = type.name().toLowerCase();
+            MemorySegment q = f.data(name);
+            float[] expected = f.data("dequant_" + name).toArray(ValueLayout.JAVA_FLOAT_UNALIGNED);
+            float[] actual = Quantizer.dequantize(type, q, 0, expected.length);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]),
+                        type + " element " + i + ": " + expected[i] + " vs " + actual[i]);
+            }
+        }
+    }
+
+    @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q8_0", "Q4_0", "Q4_1", "F16", "BF16", "F32"})
     void dequantizeIsCloseAndExactOnGrid(GgmlType type) {
         try (GgufFile f = GgufFile.open(Goldens.path())) {

@@ -49,6 +49,8 @@ w.add_tensor("input", x)
 for name, qt in [("q8_0", Q.Q8_0), ("q4_0", Q.Q4_0), ("q4_1", Q.Q4_1), ("f16", Q.F16), ("bf16", Q.BF16)]:
     data = quants.quantize(x, qt)
     w.add_tensor(name, data, raw_dtype=qt)
+    # gguf-py's dequantization of the same bytes, to check ours
+    w.add_tensor("dequant_" + name, quants.dequantize(data, qt).astype(np.float32).reshape(-1))
 # a 2-d tensor: 4 rows of 64
 w.add_tensor("matrix", np.arange(256, dtype=np.float32).reshape(4, 64))
 w.write_header_to_file()
