@@ -132,6 +132,11 @@ final class ReferenceLlama {
     /** W x, with ggml's activation quantization in ggml mode (Q8_1 for Q4_1 weights, Q8_0 for Q4_0/Q8_0). */
     private float[] mv(WeightMatrix m, float[][] rows, float[] x) {
         if (!ggmlRounding || m.type() == 0) return matvec(rows, x);
+        if (m.type() == 1) { // F16 weights: ggml converts the activations to F16
+            float[] h = x.clone();
+            roundF16(h);
+            return matvec(rows, h);
+        }
         if (m.type() != 2 && m.type() != 3 && m.type() != 8)
             throw new UnsupportedOperationException("ggml rounding for type " + m.type());
         int nb = x.length / 32;
