@@ -2,7 +2,6 @@ package dev.panllama.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,20 +26,10 @@ final class LlamaCppGoldens {
 
     /** {@code llamacpp/<model>.<kind>.json[.gz]}; a missing golden is a failure (they are committed). */
     static JsonNode load(String model, String kind) {
-        return load(model, kind, true);
-    }
-
-    /** Like {@link #load} but skips when that golden has not been generated yet. */
-    static JsonNode loadIfGenerated(String model, String kind) {
-        return load(model, kind, false);
-    }
-
-    private static JsonNode load(String model, String kind, boolean required) {
         String name = "/llamacpp/" + model + "." + kind;
         try (InputStream plain = LlamaCppGoldens.class.getResourceAsStream(name + ".json");
              InputStream gz = plain == null ? LlamaCppGoldens.class.getResourceAsStream(name + ".json.gz") : null) {
-            if (required) assertTrue(plain != null || gz != null, "golden " + name + ".json(.gz) is missing from test resources");
-            assumeTrue(plain != null || gz != null, "skipped: golden " + name + ".json(.gz) has not been generated yet");
+            assertTrue(plain != null || gz != null, "golden " + name + ".json(.gz) is missing from test resources");
             return JSON.readTree(plain != null ? plain : new GZIPInputStream(gz));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
