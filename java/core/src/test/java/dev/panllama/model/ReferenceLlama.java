@@ -22,7 +22,7 @@ final class ReferenceLlama {
     private record Layer(LlamaWeights.Layer raw, float[] attnNorm, float[][] wq, float[][] wk, float[][] wv, float[] bq, float[] bk, float[] bv,
                          float[][] wo, float[] ffnNorm, float[][] gate, float[][] up, float[][] down) {}
 
-    /** @param f16Cache round cached K/V through F16, as an F16 KV cache stores them */
+    /** @param f16Cache round cached K/V through F16, as an F16 KV cache stores them, and Q before K·Q */
     ReferenceLlama(LlamaConfig c, LlamaWeights w, boolean f16Cache) {
         this(c, w, f16Cache, false);
     }
@@ -80,7 +80,8 @@ final class ReferenceLlama {
             }
             keys.get(l).add(k);
             values.get(l).add(v);
-            if (ggmlRounding) roundF16(q); // ggml's F16 K·Q converts Q to F16
+            // ggml's F16 K·Q converts Q to F16; pl_attention does the same against an F16 cache
+            if (f16Cache || ggmlRounding) roundF16(q);
             float[] out = new float[nH * hd];
             int group = nH / nKv;
             for (int h = 0; h < nH; h++) {
