@@ -6,7 +6,8 @@
  * visited in fixed blocks; each block of K and V is converted to F32 once and used by every query
  * head of the group and every token of the chunk (online softmax: running max, running sum). When
  * there are few such items (decode), positions are split into fixed segments whose partial states
- * are merged in segment order afterwards. Items, segments and blocks are fixed by the shape, so
+ * are merged in segment order afterwards. With an F16 cache, q is rounded to F16 before K.Q as
+ * llama.cpp does (its F16 matmul converts the f32 operand to F16, then accumulates in f32). Items, segments and blocks are fixed by the shape, so
  * results do not depend on the thread count.
  */
 #include <math.h>
@@ -104,7 +105,7 @@ static float *part_at(const attn_job *j, int64_t g, int64_t qc, int64_t seg) {
 }
 
 /* One work item: KV head g, query chunk qc, cache positions of segment seg -> partial softmax state. */
-static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float *sc) {
+static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float *sc, float *qbuf) {
     const pl_kernels *kt = j->kt;
     const int32_t hd = j->head_dim;
     const int32_t g = (int32_t)(item / (j->n_qc * j->n_seg));
@@ -135,6 +136,14 @@ static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float
             for (int32_t hh = 0; hh < j->group; hh++) {
                 const int32_t pi = t * j->group + hh;
                 const float *qv = j->q + (int64_t)(t0 + t) * q_stride + (int64_t)(g * j->group + hh) * hd;
+                if (j->kv_type == PL_TYPE_F16) {
+                    /* llama.cpp (no flash attention) multiplies an F16 K cache with Q converted to
+                     * F16 (the F16 vec-dot type): round q the same way before the dot products. */
+                    uint16_t *qh = (uint16_t *)(void *)(qbuf + hd);
+                    kt->f32_to_f16(qv, qh, hd);
+                    kt->f16_to_f32(qh, qbuf, hd);
+                    qv = qbuf;
+                }
                 float bmax = -INFINITY;
                 for (int32_t r = 0; r < nv; r++) {
                     sc[r] = kt->dot_f32(qv, kbuf + (int64_t)r * hd, hd) * j->scale;
@@ -159,10 +168,11 @@ static void attn_task(int32_t ith, int32_t nth, void *p) {
     float *kbuf = (float *)pl_ctx_thread_scratch(j->ctx, ith);
     float *vbuf = kbuf + (int64_t)KV_BLOCK * j->head_dim;
     float *sc = vbuf + (int64_t)KV_BLOCK * j->head_dim;
+    float *qbuf = sc + KV_BLOCK; /* q rounded to F16 (head_dim floats), then head_dim halves */
     const int64_t total = (int64_t)j->n_kv_heads * j->n_qc * j->n_seg;
     (void)nth;
     for (int64_t item; (item = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < total;)
-        attn_item(j, item, kbuf, vbuf, sc);
+        attn_item(j, item, kbuf, vbuf, sc, qbuf);
 }
 
 /* Combines the segments of each (token, head) in segment order: out = sum_s e^(m_s-M) acc_s / L. */
@@ -235,7 +245,7 @@ int32_t pl_attention(pl_ctx *ctx, int32_t kv_type, const void *k_cache, const vo
     atomic_init(&j.next, 0);
     atomic_init(&j.next_merge, 0);
     const int64_t part_floats = (int64_t)n_kv_heads * j.n_qc * j.n_seg * j.pairs * (head_dim + 2);
-    st = pl_ctx_reserve(ctx, part_floats * 4, (2 * (int64_t)KV_BLOCK * head_dim + KV_BLOCK) * 4);
+    st = pl_ctx_reserve(ctx, part_floats * 4, (2 * (int64_t)KV_BLOCK * head_dim + KV_BLOCK + 2 * (int64_t)head_dim) * 4);
     if (st != PL_OK) return st;
     j.part = (float *)pl_ctx_shared_scratch(ctx);
     pl_pool_run(ctx, attn_task, &j);

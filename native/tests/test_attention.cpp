@@ -1,5 +1,5 @@
 // KV cache and causal attention (MHA, GQA, MQA; F32, F16, Q8_0 caches) against a double reference
-// computed from the dequantized cache contents.
+// computed from the dequantized cache contents (and, for an F16 cache, q rounded to F16).
 #include "test_util.h"
 
 using namespace pltest;
@@ -30,7 +30,11 @@ std::vector<float> reference(const Cache &c, const std::vector<float> &q, int32_
     for (int32_t t = 0; t < n_tok; t++)
         for (int32_t h = 0; h < n_heads; h++) {
             const int32_t g = h / group, n = pos0 + t + 1;
-            const float *qv = q.data() + ((size_t)t * n_heads + h) * hd;
+            std::vector<float> qrow(q.begin() + ((size_t)t * n_heads + h) * hd,
+                                    q.begin() + ((size_t)t * n_heads + h + 1) * hd);
+            // An F16 cache is multiplied with q rounded to F16, as llama.cpp's F16 matmul does.
+            if (c.type == PL_TYPE_F16) qrow = dequantize(PL_TYPE_F16, quantize(PL_TYPE_F16, qrow), (size_t)hd);
+            const float *qv = qrow.data();
             std::vector<double> s(n), acc(hd, 0.0);
             double mx = -1e300, sum = 0;
             for (int32_t j = 0; j < n; j++) {

@@ -2,7 +2,7 @@
 //
 // Usage (from this directory, after `npm ci`):
 //   node generate-goldens.mjs [--stories PATH] [--smol PATH] [--only stories|smol] [--threads N]
-//                             [--outdir DIR] [--no-ppl]
+//                             [--outdir DIR] [--no-ppl] [--ppl-all] [--flash-attn on|off]
 //
 // Everything goes through node-llama-cpp's controlledEvaluate(), which runs llama_decode on one
 // sequence and, for the positions we ask for, returns llama.cpp's own greedy pick plus the full
@@ -42,6 +42,12 @@ const smolPath = firstExisting(smolCandidates);
 const only = arg("--only");
 const outDir = resolve(arg("--outdir", here));
 const skipPpl = process.argv.includes("--no-ppl");
+// SmolLM2's perplexity through node-llama-cpp builds a 49152-entry probability map per scored token:
+// hours on a busy 2-core machine. By default its perplexity comes from llama-perplexity instead
+// (llamacpp-tools.sh + import-llama-perplexity.py); --ppl-all computes it here too.
+const pplAll = process.argv.includes("--ppl-all");
+// Flash attention for generation/logits; the committed goldens use "off" (only for comparisons).
+const FLASH_ATTN = arg("--flash-attn", "off") === "on";
 const THREADS = Number(arg("--threads", "2"));
 const N_GENERATE = 64;
 const LOGIT_STEPS = [0, 1, 8, 32]; // 0 = logits right after the prompt
@@ -84,6 +90,7 @@ const MODELS = [
         ],
         logitsPrompts: ["capital", "chat-poem"],
         pplContexts: [256, 512],
+        pplOnlyWithPplAll: true,
     },
 ];
 
@@ -223,7 +230,7 @@ const settings = {
     batch_size: 512,
     ubatch_size: 512,
     kv_cache_type: "f16 (K and V)",
-    flash_attn: false,
+    flash_attn: FLASH_ATTN,
     sampling: "greedy (temperature 0, no repeat/presence/frequency/DRY penalty, no top-k/p)",
     mmap: true,
 };
@@ -241,7 +248,7 @@ for (const spec of MODELS) {
     };
     console.log(spec.key, modelInfo);
 
-    const context = await createContext(model, spec.contextSize, false);
+    const context = await createContext(model, spec.contextSize, FLASH_ATTN);
     const sequence = context.getSequence();
     const generation = {model: modelInfo, llamacpp: {...settings, context_size: context.contextSize}, n_generate: N_GENERATE, cases: []};
     const logitsOut = {model: modelInfo, llamacpp: {...settings, context_size: context.contextSize},
@@ -285,20 +292,25 @@ for (const spec of MODELS) {
     writeFileSync(join(outDir, `${spec.key}.tokens.json`), JSON.stringify(tokenization) + "\n");
 
     const runs = [];
-    for (const nCtx of skipPpl ? [] : spec.pplContexts) {
+    const doPpl = !skipPpl && (pplAll || !spec.pplOnlyWithPplAll);
+    for (const nCtx of doPpl ? spec.pplContexts : []) {
         for (const fa of [false, true]) {
             const r = await perplexity(model, pplTokens, nCtx, fa);
             console.log(spec.key, "ppl c=" + nCtx, "fa=" + fa, r.ppl, "+/-", r.ppl_stderr, "chunks", r.n_chunks);
             runs.push(r);
         }
     }
-    if (!skipPpl) writeFileSync(join(outDir, `${spec.key}.perplexity.json`), prettyJson({
+    const pplFile = join(outDir, `${spec.key}.perplexity.json`);
+    // keep what import-llama-perplexity.py recorded from llama.cpp's own tool
+    const previous = existsSync(pplFile) ? JSON.parse(readFileSync(pplFile, "utf8")) : {};
+    if (doPpl) writeFileSync(pplFile, prettyJson({
         model: modelInfo, llamacpp: {...settings, flash_attn: "see runs", batch_size: "n_ctx", ubatch_size: "n_ctx"},
         text: tokenization.ppl_text.file, text_sha256: tokenization.ppl_text.sha256, n_tokens: pplTokens.length,
         method: "llama.cpp tools/perplexity: windows [k*n_ctx,(k+1)*n_ctx), first token := BOS if add_bos, "
             + "score logits at positions n_ctx/2 .. n_ctx-2 against the next token; ppl = exp(mean nll), "
             + "ppl_stderr = ppl * sqrt((mean(nll^2) - mean(nll)^2) / (count - 1))",
         runs,
+        ...(previous.llama_perplexity_runs ? {llama_perplexity_runs: previous.llama_perplexity_runs} : {}),
     }));
     await model.dispose();
 }

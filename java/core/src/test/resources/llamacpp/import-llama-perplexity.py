@@ -39,8 +39,14 @@ def main():
     key, logs = sys.argv[1], sys.argv[2:]
     path = HERE / f"{key}.perplexity.json"
     text = (HERE / "ppl-text.txt").read_bytes()
-    data = json.loads(path.read_text()) if path.exists() else {
-        "text": "ppl-text.txt", "text_sha256": hashlib.sha256(text).hexdigest(), "runs": []}
+    if path.exists():
+        data = json.loads(path.read_text())
+    else:  # header from the tokenization golden of the same model
+        tok = json.loads((HERE / f"{key}.tokens.json").read_text())
+        data = {"model": tok["model"], "text": "ppl-text.txt", "text_sha256": hashlib.sha256(text).hexdigest(),
+                "n_tokens": len(tok["ppl_text"]["ids"]),
+                "method": "see README.md; computed by llama.cpp's llama-perplexity itself",
+                "runs": []}
     runs = data.get("llama_perplexity_runs", [])
     for log in logs:
         r = parse(Path(log).read_text(errors="replace"))

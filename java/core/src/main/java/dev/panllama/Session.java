@@ -217,8 +217,8 @@ public final class Session implements AutoCloseable {
         if (prompt.length == 0)
             throw new PanllamaException("The prompt is empty: give at least one token (this model adds no BOS token)");
         if (prompt.length > contextLength)
-            throw new PanllamaException("The prompt is " + prompt.length + " tokens but this session's context holds "
-                    + contextLength + ": shorten it or open a session with a larger SessionOptions.contextLength");
+            throw new PanllamaException("The prompt is " + prompt.length + " tokens but the context holds " + contextLength
+                    + ": shorten the prompt or use a larger context (-c/--ctx in the CLI, SessionOptions.contextLength in Java)");
         for (int id : prompt) model.checkTokenId(id);
         Generation g = new Generation(this, model, prompt, options, startNanos);
         if (!active.compareAndSet(null, g))

@@ -77,6 +77,9 @@ final class BenchCommand implements Callable<Integer> {
         if (prompts.stream().allMatch(p -> p == 0) && gens.stream().allMatch(n -> n == 0)) {
             throw new CommandLine.ParameterException(cl, "nothing to measure: -p and -n are all 0");
         }
+        if (plot != null && gens.stream().allMatch(n -> n == 0)) {
+            throw new CommandLine.ParameterException(cl, "--plot draws generation speed: give -n above 0");
+        }
         if (plot != null && !plot.toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new CommandLine.ParameterException(cl, "--plot writes a PNG: give a file name ending in .png");
         }

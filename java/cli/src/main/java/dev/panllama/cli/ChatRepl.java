@@ -42,41 +42,46 @@ final class ChatRepl {
             err.println("panllama: warning: no history file (" + e.getMessage() + ")");
         }
         try (Terminal terminal = TerminalBuilder.builder().system(true).encoding(java.nio.charset.StandardCharsets.UTF_8).build()) {
-            LineReader reader = LineReaderBuilder.builder()
-                    .terminal(terminal)
-                    .appName("panllama")
-                    .variable(LineReader.HISTORY_FILE, history)
-                    .variable(LineReader.SECONDARY_PROMPT_PATTERN, CONTINUATION)
-                    .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' is text, not history
-                    .option(LineReader.Option.HISTORY_IGNORE_SPACE, false)
-                    .build();
-            PrintWriter out = terminal.writer();
-            out.println("Chatting with " + state.model.model.info().name() + ". Type /help for help, /bye or Ctrl-D to leave.");
-            out.flush();
-            MultiLineInput multi = new MultiLineInput();
-            while (true) {
-                String line;
-                try {
-                    line = reader.readLine(multi.isOpen() ? CONTINUATION : PROMPT);
-                } catch (UserInterruptException e) {
-                    multi.reset();
-                    out.println("(Ctrl-C) Use Ctrl-D or /bye to leave.");
-                    out.flush();
-                    continue;
-                } catch (EndOfFileException e) {
-                    out.println();
-                    out.flush();
-                    return ExitCodes.OK;
-                }
-                String message = multi.accept(line);
-                if (message == null) continue;
-                if (message.isBlank()) continue;
-                if (message.startsWith("/") && !multi.lastWasQuoted()) {
-                    if (!command(message.strip(), out)) return ExitCodes.OK;
-                    continue;
-                }
-                answer(terminal, out, message);
+            return run(terminal, history);
+        }
+    }
+
+    /** The loop on any terminal (tests pass a virtual one); returns the exit code. */
+    int run(Terminal terminal, Path history) {
+        LineReader reader = LineReaderBuilder.builder()
+                .terminal(terminal)
+                .appName("panllama")
+                .variable(LineReader.HISTORY_FILE, history)
+                .variable(LineReader.SECONDARY_PROMPT_PATTERN, CONTINUATION)
+                .option(LineReader.Option.DISABLE_EVENT_EXPANSION, true) // '!' is text, not history
+                .option(LineReader.Option.HISTORY_IGNORE_SPACE, false)
+                .build();
+        PrintWriter out = terminal.writer();
+        out.println("Chatting with " + state.model.model.info().name() + ". Type /help for help, /bye or Ctrl-D to leave.");
+        out.flush();
+        MultiLineInput multi = new MultiLineInput();
+        while (true) {
+            String line;
+            try {
+                line = reader.readLine(multi.isOpen() ? CONTINUATION : PROMPT);
+            } catch (UserInterruptException e) {
+                multi.reset();
+                out.println("(Ctrl-C) Use Ctrl-D or /bye to leave.");
+                out.flush();
+                continue;
+            } catch (EndOfFileException e) {
+                out.println();
+                out.flush();
+                return ExitCodes.OK;
             }
+            String message = multi.accept(line);
+            if (message == null) continue;
+            if (message.isBlank()) continue;
+            if (message.startsWith("/") && !multi.lastWasQuoted()) {
+                if (!command(message.strip(), out)) return ExitCodes.OK;
+                continue;
+            }
+            answer(terminal, out, message);
         }
     }
 

@@ -37,9 +37,15 @@ final class LoadedModel implements AutoCloseable {
                         case Q8_0 -> KvCacheType.Q8_0;
                     });
             b.contextLength(checked.contextLength());
+            SessionOptions options;
+            try {
+                options = b.build();
+            } catch (IllegalArgumentException e) {
+                throw new PanllamaException(e.getMessage(), e);
+            }
             Session session;
             try {
-                session = model.newSession(b.build());
+                session = model.newSession(options);
             } catch (OutOfMemoryError e) {
                 throw new PanllamaException(Preflight.notEnoughMemory(checked.contextLength(), common.kvTypeOrDefault(),
                         KvCacheCosts.of(ModelFileAccounting.hyperparameters(checked.config()), common.kvTypeOrDefault(),

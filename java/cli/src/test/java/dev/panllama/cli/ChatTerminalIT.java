@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The launcher's chat in a real terminal (tmux): a question, the answer streaming in, Ctrl-C
  * stopping it mid-way without leaving, the history (Up), a """ multi-line follow-up (which reuses
  * the cached first turn), /stats, and Ctrl-D to leave
- * with exit code 0. Uses stories260K (tiny) with --ignore-eos, so the answer runs until stopped.
+ * with exit code 0. Uses stories260K (tiny) with --ignore-eos and a long context, so an answer runs until stopped even on a fast machine.
  */
 class ChatTerminalIT {
     static final Duration START = Duration.ofSeconds(180);
@@ -33,7 +33,7 @@ class ChatTerminalIT {
         Path launcher = root.resolve("panllama");
         assertTrue(Files.isExecutable(launcher), launcher + " is missing");
         String cmd = "cd '" + root + "' && XDG_STATE_HOME='" + state + "' ./panllama chat -m '" + model
-                + "' --ignore-eos -n -1 -c 8192 --temp 0 -t 1; echo \"[exit $?]\"; sleep 600";
+                + "' --ignore-eos -n -1 -c 32768 --temp 0 -t 1; echo \"[exit $?]\"; sleep 600";
         try (Tmux t = Tmux.start(cmd)) {
             t.waitFor("the banner and the prompt", START, s -> s.contains("Chatting with") && lastLine(s).equals(">>>"));
 

@@ -48,6 +48,43 @@ class PerplexityCommandTest {
         }
     }
 
+    /** llama-perplexity's own output on the same text (java/core test resources, llamacpp/README.md). */
+    @Test
+    void matchesLlamaPerplexityNumberForNumber() throws Exception {
+        Path golden = Path.of(System.getProperty("panllama.root"), "java/core/src/test/resources/llamacpp/stories260K.perplexity.json");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(golden), "no llama.cpp perplexity golden in this checkout");
+        Path model = Cli.shared("models/stories260K.gguf");
+        var run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(golden.toFile()).path("llama_perplexity_runs").get(0);
+        int c = run.path("n_ctx").asInt();
+        int chunks = 4;
+        double expected = run.path("running_ppl").get(chunks - 1).asDouble(); // what it printed as [4]
+        Path text = golden.resolveSibling("ppl-text.txt");
+        Cli r = Cli.run("perplexity", "-m", model.toString(), "-f", text.toString(), "-c", Integer.toString(c),
+                "--chunks", Integer.toString(chunks), "-t", "2");
+        assertEquals(0, r.exitCode(), r.toString());
+        double ours = Double.parseDouble(r.out().lines().toList().getLast().replaceAll(".*PPL = ([0-9.]+) .*", "$1"));
+        assertEquals(expected, ours, expected * 1e-3, r.out()); // the engine's float arithmetic, not the method, may differ
+        assertTrue(r.err().contains(String.format(java.util.Locale.ROOT, "[%d]", chunks)), r.err());
+    }
+
+    /** SmolLM2 (Q4_1) at -c 512 against llama-perplexity's running figure after two windows; 1% as the engine's parity test. */
+    @Test
+    void smolLm2MatchesLlamaPerplexity() throws Exception {
+        Path golden = Path.of(System.getProperty("panllama.root"),
+                "java/core/src/test/resources/llamacpp/smollm2-135m-instruct-q4_1.perplexity.json");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(golden), "no llama.cpp perplexity golden in this checkout");
+        var local = dev.panllama.models.DefaultModel.findLocal();
+        if (Boolean.getBoolean("panllama.requireModels")) assertTrue(local.isPresent(), "the default model is not fetched");
+        org.junit.jupiter.api.Assumptions.assumeTrue(local.isPresent(), "the default model is not fetched; skipping");
+        var run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(golden.toFile()).path("llama_perplexity_runs").get(0);
+        double expected = run.path("running_ppl").get(1).asDouble();
+        Cli r = Cli.run("perplexity", "-m", local.get().toString(), "-f", golden.resolveSibling("ppl-text.txt").toString(),
+                "-c", Integer.toString(run.path("n_ctx").asInt()), "--chunks", "2", "-t", "2");
+        assertEquals(0, r.exitCode(), r.toString());
+        double ours = Double.parseDouble(r.out().lines().toList().getLast().replaceAll(".*PPL = ([0-9.]+) .*", "$1"));
+        assertEquals(expected, ours, expected * 0.01, r.out());
+    }
+
     @Test
     void formatHasFourThenFiveDecimals() {
         assertEquals("Final estimate: PPL = 4.3717 +/- 0.20838", PerplexityCommand.finalEstimate(4.37171, 0.208381));

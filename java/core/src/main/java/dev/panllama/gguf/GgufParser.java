@@ -163,8 +163,8 @@ final class GgufParser {
         long dataSize = size - dataOffset;
         for (TensorInfo t : tensors) {
             if (t.offset() > dataSize || t.byteSize() > dataSize - t.offset()) {
-                throw error("tensor '" + t.name() + "' data", "bytes [" + t.offset() + ", " + (t.offset() + t.byteSize())
-                        + ") of the data section lie beyond its end (" + dataSize + " bytes at file offset "
+                throw error("tensor '" + printable(t.name()) + "' data", "bytes " + range(t)
+                        + " of the data section lie beyond its end (" + dataSize + " bytes at file offset "
                         + dataOffset + "): truncated or corrupt file");
             }
         }
@@ -173,10 +173,16 @@ final class GgufParser {
         for (int i = 1; i < sorted.size(); i++) {
             TensorInfo a = sorted.get(i - 1), b = sorted.get(i);
             if (a.offset() + a.byteSize() > b.offset()) {
-                throw error("tensor '" + b.name() + "' data", "bytes [" + b.offset() + ", " + (b.offset() + b.byteSize())
-                        + ") overlap tensor '" + a.name() + "' at [" + a.offset() + ", " + (a.offset() + a.byteSize()) + ")");
+                throw error("tensor '" + printable(b.name()) + "' data", "bytes " + range(b) + " overlap tensor '"
+                        + printable(a.name()) + "' at " + range(a));
             }
         }
+    }
+
+    /** "[start, end)" of a tensor's data, the end saturated rather than overflowing. */
+    private static String range(TensorInfo t) {
+        long end = t.offset() + t.byteSize();
+        return "[" + t.offset() + ", " + (end < 0 ? "2^63+" : Long.toString(end)) + ")";
     }
 
     // ---- values --------------------------------------------------------------------------------

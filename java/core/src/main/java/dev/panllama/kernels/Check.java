@@ -3,31 +3,36 @@ package dev.panllama.kernels;
 import dev.panllama.PanllamaException;
 import java.lang.foreign.MemorySegment;
 
-/** Argument checks run before every downcall, so bad input is an exception, never a native fault. */
+/**
+ * Argument checks run before every downcall, so bad input is an exception, never a native fault.
+ * They run per kernel call (hundreds per token), so they allocate nothing when the arguments are
+ * good: each check returns null, or on failure the problem text; the caller then names the call
+ * ("pl_matmul(wtype=q4_0, ...)") and throws {@link #fail}. Strings are built only on failure.
+ */
 final class Check {
     private Check() {}
 
-    /** seg must be a native segment of at least bytes bytes whose address is a multiple of align. */
-    static void bytes(String call, String name, MemorySegment seg, long bytes, int align) {
-        if (seg == null) throw new PanllamaException(call + ": " + name + " is null");
-        if (!seg.isNative()) {
-            throw new PanllamaException(call + ": " + name + " must be a native (off-heap) segment");
-        }
-        if (seg.byteSize() < bytes) {
-            throw new PanllamaException(call + ": " + name + " is " + seg.byteSize() + " bytes, needs " + bytes);
-        }
+    /** null if seg is a native segment of at least bytes bytes whose address is a multiple of align. */
+    static String bytes(String name, MemorySegment seg, long bytes, int align) {
+        if (seg == null) return name + " is null";
+        if (!seg.isNative()) return name + " must be a native (off-heap) segment";
+        if (seg.byteSize() < bytes) return name + " is " + seg.byteSize() + " bytes, needs " + bytes;
         if (align > 1 && seg.address() % align != 0) {
-            throw new PanllamaException(call + ": " + name + " address 0x" + Long.toHexString(seg.address())
-                    + " is not aligned to " + align + " bytes");
+            return name + " address 0x" + Long.toHexString(seg.address()) + " is not aligned to " + align + " bytes";
         }
+        return null;
     }
 
-    static void floats(String call, String name, MemorySegment seg, long n) {
-        bytes(call, name, seg, Math.multiplyExact(n, (long) Float.BYTES), Float.BYTES);
+    static String floats(String name, MemorySegment seg, long n) {
+        return bytes(name, seg, Math.multiplyExact(n, (long) Float.BYTES), Float.BYTES);
     }
 
-    static void ints(String call, String name, MemorySegment seg, long n) {
-        bytes(call, name, seg, Math.multiplyExact(n, (long) Integer.BYTES), Integer.BYTES);
+    static String ints(String name, MemorySegment seg, long n) {
+        return bytes(name, seg, Math.multiplyExact(n, (long) Integer.BYTES), Integer.BYTES);
+    }
+
+    static String positive(String name, long v) {
+        return v <= 0 ? name + " must be > 0, got " + v : null;
     }
 
     /** Alignment a tensor of type needs: its element size for float types, none for block types. */
@@ -39,13 +44,13 @@ final class Check {
         };
     }
 
-    static void status(String call, int status) {
-        if (status != 0) {
-            throw new PanllamaException(call + " failed: " + Kernels.strerror(status) + " (status " + status + ")");
-        }
+    /** The exception for a failed check: "call: problem". */
+    static PanllamaException fail(String call, String problem) {
+        return new PanllamaException(call + ": " + problem);
     }
 
-    static void positive(String call, String name, long v) {
-        if (v <= 0) throw new PanllamaException(call + ": " + name + " must be > 0, got " + v);
+    /** The exception for a non-zero native status. */
+    static PanllamaException failed(String call, int status) {
+        return new PanllamaException(call + " failed: " + Kernels.strerror(status) + " (status " + status + ")");
     }
 }

@@ -77,45 +77,60 @@ public final class Kernels {
 
     // ---- conversions ----------------------------------------------------------------------------
 
+    // Checks allocate nothing when the arguments are fine; the call is named only on failure.
+
     /** dst[0..n) = src (n elements of type) as F32. */
     public static void dequantize(int type, MemorySegment src, MemorySegment dst, long n) {
-        String call = "pl_dequantize(type=" + typeName(type) + ", n=" + n + ")";
         long need = rowBytes(type, n);
-        Check.bytes(call, "src", src, need, 1);
-        Check.floats(call, "dst", dst, n);
-        Check.status(call, panllama_h.pl_dequantize(type, src, src.byteSize(), dst, n));
+        String p = Check.bytes("src", src, need, 1);
+        if (p == null) p = Check.floats("dst", dst, n);
+        if (p != null) throw Check.fail(convertCall("pl_dequantize", type, n), p);
+        int st = panllama_h.pl_dequantize(type, src, src.byteSize(), dst, n);
+        if (st != 0) throw Check.failed(convertCall("pl_dequantize", type, n), st);
     }
 
     /** dst = n F32 elements of src converted to type with ggml's reference rounding. */
     public static void quantize(int type, MemorySegment src, long n, MemorySegment dst) {
-        String call = "pl_quantize(type=" + typeName(type) + ", n=" + n + ")";
         long need = rowBytes(type, n);
-        Check.floats(call, "src", src, n);
-        Check.bytes(call, "dst", dst, need, 1);
-        Check.status(call, panllama_h.pl_quantize(type, src, n, dst, dst.byteSize()));
+        String p = Check.floats("src", src, n);
+        if (p == null) p = Check.bytes("dst", dst, need, 1);
+        if (p != null) throw Check.fail(convertCall("pl_quantize", type, n), p);
+        int st = panllama_h.pl_quantize(type, src, n, dst, dst.byteSize());
+        if (st != 0) throw Check.failed(convertCall("pl_quantize", type, n), st);
+    }
+
+    private static String convertCall(String fn, int type, long n) {
+        return fn + "(type=" + typeName(type) + ", n=" + n + ")";
     }
 
     /** Embedding lookup: dst[i] = row ids[i] of table (nRows x rowLen of type) as F32. */
     public static void getRows(int type, MemorySegment table, long nRows, long rowLen, MemorySegment ids, int nIds,
             MemorySegment dst) {
-        String call = "pl_get_rows(type=" + typeName(type) + ", nRows=" + nRows + ", rowLen=" + rowLen + ", nIds="
-                + nIds + ")";
-        if (nRows <= 0 || rowLen <= 0 || nIds < 0) throw new PanllamaException(call + ": sizes must be positive");
+        if (nRows <= 0 || rowLen <= 0 || nIds < 0) {
+            throw Check.fail(getRowsCall(type, nRows, rowLen, nIds), "sizes must be positive");
+        }
         long need = Math.multiplyExact(rowBytes(type, rowLen), nRows);
-        Check.bytes(call, "table", table, need, 1);
-        Check.ints(call, "ids", ids, nIds);
-        Check.floats(call, "dst", dst, Math.multiplyExact(rowLen, (long) nIds));
-        Check.status(call, panllama_h.pl_get_rows(type, table, table.byteSize(), nRows, rowLen, ids, nIds, dst));
+        String p = Check.bytes("table", table, need, 1);
+        if (p == null) p = Check.ints("ids", ids, nIds);
+        if (p == null) p = Check.floats("dst", dst, Math.multiplyExact(rowLen, (long) nIds));
+        if (p != null) throw Check.fail(getRowsCall(type, nRows, rowLen, nIds), p);
+        int st = panllama_h.pl_get_rows(type, table, table.byteSize(), nRows, rowLen, ids, nIds, dst);
+        if (st != 0) throw Check.failed(getRowsCall(type, nRows, rowLen, nIds), st);
+    }
+
+    private static String getRowsCall(int type, long nRows, long rowLen, int nIds) {
+        return "pl_get_rows(type=" + typeName(type) + ", nRows=" + nRows + ", rowLen=" + rowLen + ", nIds=" + nIds + ")";
     }
 
     // ---- row ops without a pool -----------------------------------------------------------------
 
     /** In-place numerically stable softmax of nRows rows of n floats. */
     public static void softmax(MemorySegment x, long n, int nRows) {
-        String call = "pl_softmax(n=" + n + ", nRows=" + nRows + ")";
-        if (n <= 0 || nRows < 0) throw new PanllamaException(call + ": n must be > 0 and nRows >= 0");
-        Check.floats(call, "x", x, Math.multiplyExact(n, (long) nRows));
-        Check.status(call, panllama_h.pl_softmax(x, n, nRows));
+        String p = n <= 0 || nRows < 0 ? "n must be > 0 and nRows >= 0" : null;
+        if (p == null) p = Check.floats("x", x, Math.multiplyExact(n, (long) nRows));
+        if (p != null) throw Check.fail("pl_softmax(n=" + n + ", nRows=" + nRows + ")", p);
+        int st = panllama_h.pl_softmax(x, n, nRows);
+        if (st != 0) throw Check.failed("pl_softmax(n=" + n + ", nRows=" + nRows + ")", st);
     }
 
     /**
@@ -123,15 +138,17 @@ public final class Kernels {
      * (ggml's rope cache); freqFactors may be null.
      */
     public static void ropeTable(MemorySegment table, int nPos, int nRot, float theta, MemorySegment freqFactors) {
-        String call = "pl_rope_table(nPos=" + nPos + ", nRot=" + nRot + ", theta=" + theta + ")";
-        if (nPos < 0 || nRot <= 0 || nRot % 2 != 0) throw new PanllamaException(call + ": nRot must be even and > 0");
-        Check.floats(call, "table", table, (long) nPos * nRot);
-        MemorySegment ff = MemorySegment.NULL;
-        if (freqFactors != null) {
-            Check.floats(call, "freqFactors", freqFactors, nRot / 2);
-            ff = freqFactors;
-        }
-        Check.status(call, panllama_h.pl_rope_table(table, table.byteSize() / Float.BYTES, nPos, nRot, theta, ff));
+        String p = nPos < 0 || nRot <= 0 || nRot % 2 != 0 ? "nRot must be even and > 0" : null;
+        if (p == null) p = Check.floats("table", table, (long) nPos * nRot);
+        if (p == null && freqFactors != null) p = Check.floats("freqFactors", freqFactors, nRot / 2);
+        if (p != null) throw Check.fail(ropeTableCall(nPos, nRot, theta), p);
+        MemorySegment ff = freqFactors != null ? freqFactors : MemorySegment.NULL;
+        int st = panllama_h.pl_rope_table(table, table.byteSize() / Float.BYTES, nPos, nRot, theta, ff);
+        if (st != 0) throw Check.failed(ropeTableCall(nPos, nRot, theta), st);
+    }
+
+    private static String ropeTableCall(int nPos, int nRot, float theta) {
+        return "pl_rope_table(nPos=" + nPos + ", nRot=" + nRot + ", theta=" + theta + ")";
     }
 
     /** Bytes of one K (or V) buffer of a layer's cache; throws if kvType cannot hold headDim. */
@@ -159,7 +176,8 @@ public final class Kernels {
 
     /** Forces an ISA path for every context (tests, benchmarks); throws if this CPU lacks it. */
     public static void forceIsa(int isa) {
-        Check.status("pl_isa_force(" + isaName(isa) + ")", panllama_h.pl_isa_force(isa));
+        int st = panllama_h.pl_isa_force(isa);
+        if (st != 0) throw Check.failed("pl_isa_force(" + isaName(isa) + ")", st);
     }
 
     /** The best ISA this CPU supports. */

@@ -43,6 +43,7 @@ final class LlamaState implements InferenceState {
     // activations: one batch of rows each
     private final MemorySegment ids, pos, x, xb, q, kNew, vNew, att, proj, hb, logitsOne;
     private MemorySegment logitsBatch; // batch x vocab, allocated on the first evalAll
+    private MemorySegment hbUp; // only for files whose ffn_gate and ffn_up types differ
     private final MemorySegment ropeTable;
     private final float[] logits;
     private int position;
@@ -178,43 +179,19 @@ final class LlamaState implements InferenceState {
         WeightMatrix embd = w.tokenEmbedding();
         Kernels.getRows(embd.type(), embd.data(), embd.rows(), embd.cols(), ids, n, x);
 
-        for (int l = 0; l < w.layers().length; l++) {
-            LlamaWeights.Layer L = w.layers()[l];
-            // attention
-            k.rmsnorm(x, L.attnNorm(), xb, dim, n, eps);
-            matmul(L.wq(), xb, n, q);
-            matmul(L.wk(), xb, n, kNew);
-            matmul(L.wv(), xb, n, vNew);
-            if (L.bq() != null) {
-                addBias(q, L.bq(), qDim, n);
-                addBias(kNew, L.bk(), kvDim, n);
-                addBias(vNew, L.bv(), kvDim, n);
-            }
-            k.rope(q, n, nHeads, headDim, nRot, pos, ropeTable, contextLength, ropeMode);
-            k.rope(kNew, n, nKvHeads, headDim, nRot, pos, ropeTable, contextLength, ropeMode);
-            k.kvStore(cache.type(), cache.keys(l), cache.values(l), nKvHeads, headDim,
-                    contextLength, p0, kNew, vNew, n);
-            k.attention(cache.type(), cache.keys(l), cache.values(l), nKvHeads, headDim,
-                    contextLength, q, nHeads, n, p0, attnScale, att);
-            matmul(L.wo(), att, n, proj);
-            k.add(x, proj, x, (long) n * dim);
-            // feed-forward
-            k.rmsnorm(x, L.ffnNorm(), xb, dim, n, eps);
-            if (L.ffnGate().type() == L.ffnUp().type()) {
-                WeightMatrix g = L.ffnGate();
-                k.matmulSwiglu(g.type(), g.data(), L.ffnUp().data(), g.rows(), g.cols(), xb, n, hb);
-            } else {
-                throw new PanllamaException("ffn_gate and ffn_up of layer " + l + " have different types");
-            }
-            matmul(L.ffnDown(), hb, n, proj);
-            k.add(x, proj, x, (long) n * dim);
+        int layers = w.layers().length;
+        for (int l = 0; l < layers; l++) {
+            // llama.cpp's trick: after the last layer only the rows whose logits are wanted matter, so
+            // that layer computes everything but K and V for them alone (a prompt's last token)
+            int outFrom = l == layers - 1 && sink == null ? n - 1 : 0;
+            layer(l, p0, n, outFrom);
         }
         position = p0 + n;
 
         WeightMatrix out = w.output();
         if (sink == null) {
             // only the last token's logits are wanted
-            MemorySegment last = n == 1 ? x : x.asSlice((long) (n - 1) * dim * Float.BYTES, (long) dim * Float.BYTES);
+            MemorySegment last = rows(x, n - 1, dim);
             k.rmsnorm(last, w.outputNorm(), xb, dim, 1, eps);
             matmul(out, xb, 1, logitsOne);
             MemorySegment.copy(logitsOne, JAVA_FLOAT, 0, logits, 0, vocab);
@@ -226,6 +203,55 @@ final class LlamaState implements InferenceState {
                 sink.accept(sinkBase + i, logits);
             }
         }
+    }
+
+    /**
+     * One transformer block over n tokens at positions p0.., all of whose K and V enter the cache; the
+     * rest (queries, attention, projections, FFN) is computed for rows outFrom..n-1 only.
+     */
+    private void layer(int l, int p0, int n, int outFrom) {
+        LlamaWeights.Layer L = w.layers()[l];
+        int m = n - outFrom;
+        MemorySegment xOut = rows(x, outFrom, dim);
+        // attention
+        k.rmsnorm(x, L.attnNorm(), xb, dim, n, eps);
+        matmul(L.wq(), rows(xb, outFrom, dim), m, q);
+        matmul(L.wk(), xb, n, kNew);
+        matmul(L.wv(), xb, n, vNew);
+        if (L.bq() != null) {
+            addBias(q, L.bq(), qDim, m);
+            addBias(kNew, L.bk(), kvDim, n);
+            addBias(vNew, L.bv(), kvDim, n);
+        }
+        k.rope(q, m, nHeads, headDim, nRot, outFrom == 0 ? pos : pos.asSlice(4L * outFrom), ropeTable, contextLength, ropeMode);
+        k.rope(kNew, n, nKvHeads, headDim, nRot, pos, ropeTable, contextLength, ropeMode);
+        k.kvStore(cache.type(), cache.keys(l), cache.values(l), nKvHeads, headDim, contextLength, p0, kNew, vNew, n);
+        k.attention(cache.type(), cache.keys(l), cache.values(l), nKvHeads, headDim, contextLength, q, nHeads, m,
+                p0 + outFrom, attnScale, att);
+        matmul(L.wo(), att, m, proj);
+        k.add(xOut, proj, xOut, (long) m * dim);
+        // feed-forward: SwiGLU
+        k.rmsnorm(xOut, L.ffnNorm(), xb, dim, m, eps);
+        WeightMatrix g = L.ffnGate(), u = L.ffnUp();
+        if (g.type() == u.type()) {
+            k.matmulSwiglu(g.type(), g.data(), u.data(), g.rows(), g.cols(), xb, m, hb);
+        } else { // mixed-type files: two products, then the activation
+            matmul(g, xb, m, hb);
+            matmul(u, xb, m, hbUp());
+            k.swiglu(hb, hbUp, hb, (long) m * ffn);
+        }
+        matmul(L.ffnDown(), hb, m, proj);
+        k.add(xOut, proj, xOut, (long) m * dim);
+    }
+
+    /** Rows from..end of a row-major F32 matrix of width columns (the segment itself when from is 0). */
+    private static MemorySegment rows(MemorySegment mat, int from, int width) {
+        return from == 0 ? mat : mat.asSlice((long) from * width * Float.BYTES);
+    }
+
+    private MemorySegment hbUp() {
+        if (hbUp == null) hbUp = floats((long) batch * ffn);
+        return hbUp;
     }
 
     private void matmul(WeightMatrix m, MemorySegment in, int n, MemorySegment out) {

@@ -28,8 +28,11 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, MemorySe
                         MemorySegment bq, MemorySegment bk, MemorySegment bv, WeightMatrix wo,
                         MemorySegment ffnNorm, WeightMatrix ffnGate, WeightMatrix ffnUp, WeightMatrix ffnDown) {}
 
-    /** ggml types the matmul kernels take as weights. */
-    static final Set<Integer> MATMUL_TYPES = Set.of(0, 1, 2, 3, 8, 12, 14, 30);
+    /**
+     * ggml types pl_matmul takes as weights (F32, F16, Q4_0, Q4_1, Q8_0, BF16): exactly the kernel
+     * table's entries, so an unsupported file fails here, at load, not at the first token.
+     */
+    static final Set<Integer> MATMUL_TYPES = Set.of(0, 1, 2, 3, 8, 30);
 
     private static final int F32 = 0;
 
@@ -99,7 +102,7 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, MemorySe
         int type = t.type().id();
         if (!MATMUL_TYPES.contains(type))
             throw new PanllamaException("tensor '" + name + "' has type " + t.type()
-                    + ", which the matmul kernels do not support (f32, f16, bf16, q4_0, q4_1, q8_0, q4_k, q6_k)");
+                    + ", which the matmul kernels do not support (supported: F32, F16, BF16, Q4_0, Q4_1, Q8_0)");
         return new WeightMatrix(name, type, rows, cols, file.data(t));
     }
 

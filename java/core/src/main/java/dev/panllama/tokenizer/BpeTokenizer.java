@@ -3,7 +3,6 @@ package dev.panllama.tokenizer;
 import dev.panllama.gguf.Metadata;
 import dev.panllama.tokenizer.SpecialTokenSplitter.Fragment;
 
-import java.io.ByteArrayOutputStream;
 import java.lang.System.Logger.Level;
 import java.util.List;
 
@@ -46,7 +45,7 @@ public final class BpeTokenizer extends VocabTokenizer implements Tokenizer {
                         + String.join(", ", PreTokenizers.names())));
     }
 
-    /** The pre-tokenizer in use (its canonical name). */
+    /** The name of the pre-tokenizer in use. */
     String preTokenizerName() {
         return preTokenizer.name();
     }
@@ -60,27 +59,9 @@ public final class BpeTokenizer extends VocabTokenizer implements Tokenizer {
     byte[] pieceOf(int id) {
         int attr = vocab.attrs[id];
         if ((attr & (TokenAttr.UNKNOWN | TokenAttr.CONTROL | TokenAttr.USER_DEFINED)) != 0) return vocab.bytes[id];
-        if ((attr & TokenAttr.NORMAL) != 0) return decodeByteLevel(vocab.texts[id]);
-        if ((attr & TokenAttr.BYTE) != 0) return new byte[] {hexByte(id)};
+        if ((attr & TokenAttr.NORMAL) != 0) return ByteLevel.decodeToken(vocab.texts[id]);
+        if ((attr & TokenAttr.BYTE) != 0) return byteTokenPiece(id);
         return new byte[0];
-    }
-
-    /** GPT-2 characters back to bytes; a character that stands for no byte is kept visible, as llama.cpp does. */
-    private static byte[] decodeByteLevel(String text) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(text.length());
-        text.codePoints().forEach(cp -> {
-            int b = ByteLevel.decode(cp);
-            if (b >= 0) {
-                out.write(b);
-            } else {
-                StringBuilder sb = new StringBuilder("[UNK_BYTE_0x");
-                for (byte x : Character.toString(cp).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
-                    sb.append(String.format("%02x", x & 0xFF));
-                }
-                out.writeBytes(sb.append(text).append(']').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            }
-        });
-        return out.toByteArray();
     }
 
     @Override

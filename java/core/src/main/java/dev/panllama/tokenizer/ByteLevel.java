@@ -30,4 +30,25 @@ final class ByteLevel {
     static int decode(int cp) {
         return cp >= 0 && cp < CP_TO_BYTE.length ? CP_TO_BYTE[cp] : -1;
     }
+
+    /**
+     * A token's GPT-2 characters back to the bytes they stand for. A character that stands for no
+     * byte is written as {@code [UNK_BYTE_0x..<token>]}, as llama.cpp does, so it stays visible.
+     */
+    static byte[] decodeToken(String text) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(text.length());
+        text.codePoints().forEach(cp -> {
+            int b = decode(cp);
+            if (b >= 0) {
+                out.write(b);
+                return;
+            }
+            StringBuilder sb = new StringBuilder("[UNK_BYTE_0x");
+            for (byte x : Character.toString(cp).getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                sb.append(String.format("%02x", x & 0xFF));
+            }
+            out.writeBytes(sb.append(text).append(']').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        });
+        return out.toByteArray();
+    }
 }

@@ -22,7 +22,7 @@ final class PreTokenizers {
             + "|[^\\r\\n\\p{L}\\p{N}]?((?=[\\p{L}])([^a-z]))+((?=[\\p{L}])([^A-Z]))*%1$s";
     private static final String CONTRACTIONS = "(?:'[sS]|'[tT]|'[rR][eE]|'[vV][eE]|'[mM]|'[lL][lL]|'[dD])";
     /** llama.cpp's deepseek-llm word class (cased letters), as code points: editors fold some of these characters. */
-    private static final String CASED_LETTERS_WORD = "\\s?["
+    static final String CASED_LETTERS_WORD = "\\s?["
             + "A-Za-z\\x{B5}\\x{C0}-\\x{D6}\\x{D8}-\\x{F6}\\x{F8}-\\x{1BA}\\x{1BC}-\\x{1BF}"
             + "\\x{1C4}-\\x{293}\\x{295}-\\x{2AF}\\x{370}-\\x{373}\\x{376}\\x{377}\\x{37B}-\\x{37D}"
             + "\\x{37F}\\x{386}\\x{388}-\\x{38A}\\x{38C}\\x{38E}-\\x{3A1}\\x{3A3}-\\x{3F5}"
@@ -42,7 +42,8 @@ final class PreTokenizers {
             + "\\x{104D8}-\\x{104FB}\\x{10C80}-\\x{10CB2}\\x{10CC0}-\\x{10CF2}\\x{118A0}-\\x{118DF}"
             + "\\x{1E900}-\\x{1E943}"
             + "]+";
-    private static final String CJK = "[\\x{4E00}-\\x{9FA5}\\x{800}-\\x{4E00}\\x{AC00}-\\x{D7FF}]+";
+    static final String DEEPSEEK_PUNCTUATION = "\\s?[!-/:-~\\x{FF01}-\\x{FF0F}\\x{FF1A}-\\x{FF5E}\\x{2018}-\\x{201F}\\x{3000}-\\x{3002}]+";
+    static final String CJK = "[\\x{4E00}-\\x{9FA5}\\x{800}-\\x{4E00}\\x{AC00}-\\x{D7FF}]+";
 
     private static final Map<String, PreTokenizer> BY_NAME = new LinkedHashMap<>();
     /** Names for which llama.cpp turns off clean_up_tokenization_spaces when detokenizing. */
@@ -67,7 +68,7 @@ final class PreTokenizers {
         register(List.of("deepseek-llm"), List.of(
                 RegexSplit.of("[\r\n]"),
                 RegexSplit.of(CASED_LETTERS_WORD),
-                RegexSplit.of("\\s?[!-/:-~\\x{FF01}-\\x{FF0F}\\x{FF1A}-\\x{FF5E}\\x{2018}-\\x{201F}\\x{3000}-\\x{3002}]+"),
+                RegexSplit.of(DEEPSEEK_PUNCTUATION),
                 RegexSplit.of("\\s+$"),
                 RegexSplit.of(CJK),
                 RegexSplit.of("\\p{N}+")), false, false);

@@ -27,8 +27,17 @@ record RegexSplit(String source, Pattern pattern, boolean collapsed) implements 
             "\\p{M}", String.valueOf(SplitText.COLLAPSED_MARK),
             "\\p{S}", SplitText.COLLAPSED_SYMBOL + "\\$\\+<->^`\\|");
 
-    /** Compiles a regex written for llama.cpp (ECMAScript syntax). */
-    static RegexSplit of(String llamaRegex) {
+    /** A regex written for llama.cpp (ECMAScript syntax), as the fastest rule that matches exactly like it. */
+    static SplitRule of(String llamaRegex) {
+        if (CATEGORY_CLASS.keySet().stream().noneMatch(llamaRegex::contains)) {
+            SplitRule simple = CharClassRunSplit.ifSimple(llamaRegex);
+            if (simple != null) return simple;
+        }
+        return compile(llamaRegex);
+    }
+
+    /** Compiles a regex written for llama.cpp to run on java.util.regex. */
+    static RegexSplit compile(String llamaRegex) {
         boolean usesCategories = CATEGORY_CLASS.keySet().stream().anyMatch(llamaRegex::contains);
         if (usesCategories && llamaRegex.codePoints().anyMatch(cp -> cp >= 128)) {
             throw new IllegalArgumentException("regex mixes Unicode categories and non-ASCII characters: " + llamaRegex);

@@ -1,7 +1,10 @@
 package dev.panllama.tokenizer;
 
 import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Cuts text at occurrences of special tokens before the model's tokenizer sees it, as llama.cpp's
@@ -22,19 +25,29 @@ final class SpecialTokenSplitter {
     }
 
     private final Vocabulary vocab;
+    /** Chars that some special token starts with, and for each, those tokens (as indexes into specialTokens). */
+    private final BitSet firstChars = new BitSet(1 << 16);
+    private final Map<Character, int[]> byFirstChar = new HashMap<>();
 
     SpecialTokenSplitter(Vocabulary vocab) {
         this.vocab = vocab;
+        Map<Character, List<Integer>> lists = new HashMap<>();
+        for (int k = 0; k < vocab.specialTokens.length; k++) {
+            char first = vocab.texts[vocab.specialTokens[k]].charAt(0);
+            firstChars.set(first);
+            lists.computeIfAbsent(first, c -> new ArrayList<>()).add(k);
+        }
+        lists.forEach((c, ks) -> byFirstChar.put(c, ks.stream().mapToInt(Integer::intValue).toArray()));
     }
 
     List<Fragment> split(String text, boolean parseSpecial) {
         List<Fragment> pieces = new ArrayList<>();
         if (text.isEmpty()) return pieces;
         pieces.add(Fragment.text(0, text.length()));
-        for (int id : vocab.specialTokens) {
-            if (!parseSpecial && vocab.has(id, TokenAttr.CONTROL | TokenAttr.UNKNOWN)) continue;
+        BitSet present = occurring(text, parseSpecial);
+        for (int k = present.nextSetBit(0); k >= 0; k = present.nextSetBit(k + 1)) {
+            int id = vocab.specialTokens[k];
             String special = vocab.texts[id];
-            if (text.indexOf(special) < 0) continue;
             List<Fragment> next = new ArrayList<>(pieces.size() + 4);
             for (Fragment f : pieces) {
                 if (f.isToken()) {
@@ -46,6 +59,24 @@ final class SpecialTokenSplitter {
             pieces = next;
         }
         return pieces;
+    }
+
+    /**
+     * Which special tokens (indexes into specialTokens) occur in the text, found in one pass; only
+     * those need cutting, which keeps vocabularies with thousands of user-defined tokens fast.
+     */
+    private BitSet occurring(String text, boolean parseSpecial) {
+        BitSet present = new BitSet(vocab.specialTokens.length);
+        for (int i = 0, n = text.length(); i < n; i++) {
+            char c = text.charAt(i);
+            if (!firstChars.get(c)) continue;
+            for (int k : byFirstChar.get(c)) {
+                int id = vocab.specialTokens[k];
+                if (!parseSpecial && vocab.has(id, TokenAttr.CONTROL | TokenAttr.UNKNOWN)) continue;
+                if (text.startsWith(vocab.texts[id], i)) present.set(k);
+            }
+        }
+        return present;
     }
 
     private void cut(String text, int start, int end, int id, String special, List<Fragment> out) {

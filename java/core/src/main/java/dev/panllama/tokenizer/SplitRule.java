@@ -4,7 +4,7 @@ package dev.panllama.tokenizer;
  * One step of a pre-tokenizer: it cuts each chunk of the text further, keeping both the pieces it
  * matches and the text between them. llama.cpp applies a model's rules one after another.
  */
-sealed interface SplitRule permits Gpt2Split, Llama3Split, RegexSplit {
+sealed interface SplitRule permits Gpt2Split, Llama3Split, RegexSplit, CharClassRunSplit {
 
     /**
      * @param text   the text being split (code points and derived views)

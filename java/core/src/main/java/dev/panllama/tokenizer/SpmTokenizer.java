@@ -33,6 +33,16 @@ public final class SpmTokenizer extends VocabTokenizer implements Tokenizer {
         return id >= 0 ? id : vocab.unk;
     }
 
+    /** The token for a byte no piece covers: {@code <0xNN>}, else the byte itself, else {@code <unk>}. */
+    private int byteToken(byte b) {
+        int id = byteTokens[b & 0xFF];
+        if (id < 0) {
+            throw new TokenizerException(String.format(
+                    "cannot encode byte 0x%02X: the vocabulary has no <0x%02X> token and no <unk>", b & 0xFF, b & 0xFF));
+        }
+        return id;
+    }
+
     @Override
     boolean cleanSpaces() {
         return false;
@@ -45,7 +55,7 @@ public final class SpmTokenizer extends VocabTokenizer implements Tokenizer {
         if ((attr & TokenAttr.NORMAL) != 0) {
             return vocab.texts[id].replace('\u2581', ' ').getBytes(StandardCharsets.UTF_8);
         }
-        if ((attr & TokenAttr.BYTE) != 0) return new byte[] {hexByte(id)};
+        if ((attr & TokenAttr.BYTE) != 0) return byteTokenPiece(id);
         return new byte[0]; // unused / undefined tokens render as nothing
     }
 
@@ -139,7 +149,7 @@ public final class SpmTokenizer extends VocabTokenizer implements Tokenizer {
                 if (id >= 0) {
                     out.add(id);
                 } else {
-                    for (int k = start[i]; k < start[i] + len[i]; k++) out.add(byteTokens[buf[k] & 0xFF]);
+                    for (int k = start[i]; k < start[i] + len[i]; k++) out.add(byteToken(buf[k]));
                 }
             }
         }

@@ -141,16 +141,21 @@ abstract sealed class VocabTokenizer permits SpmTokenizer, BpeTokenizer {
         }
     }
 
-    /** Byte tokens in SentencePiece style ({@code <0x41>}) carry their byte in hex. */
-    final byte hexByte(int id) {
+    /**
+     * The byte of a byte token ({@code <0x41>}). A byte-typed token spelled otherwise (a converter's
+     * mistake) stands for its own text, rather than failing the whole vocabulary.
+     */
+    final byte[] byteTokenPiece(int id) {
         String t = vocab.texts[id];
         if (t.length() == 6 && t.startsWith("<0x") && t.endsWith(">")) {
             try {
-                return (byte) Integer.parseInt(t, 3, 5, 16);
+                return new byte[] {(byte) Integer.parseInt(t, 3, 5, 16)};
             } catch (NumberFormatException ignored) {
                 // fall through
             }
         }
-        throw new TokenizerException("byte token " + id + " '" + t + "' is not of the form <0xNN>");
+        System.getLogger(VocabTokenizer.class.getName()).log(System.Logger.Level.WARNING,
+                "byte token {0} ''{1}'' is not of the form <0xNN>; using its text", id, t);
+        return vocab.bytes[id];
     }
 }

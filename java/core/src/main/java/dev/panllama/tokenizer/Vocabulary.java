@@ -115,10 +115,6 @@ final class Vocabulary {
         return id >= 0 && eog.get(id);
     }
 
-    int[] endOfGenerationIds() {
-        return eog.stream().toArray();
-    }
-
     /** Id of a token by its exact text, or -1. */
     int id(byte[] utf8, int off, int len) {
         return index.get(utf8, off, len);

@@ -4,19 +4,19 @@ import java.util.Arrays;
 
 /**
  * Token ids of words already encoded, looked up by a slice of a byte buffer without allocating.
- * Text repeats its words, so most lookups hit. Bounded: it starts over when full. Not thread-safe;
- * each thread has its own (see {@link VocabTokenizer}).
+ * Text repeats its words, so most lookups hit. Starts small and grows (short texts and many threads
+ * stay cheap); bounded: it starts over when full. Not thread-safe; each thread has its own.
  */
 final class WordCache {
     private static final int MAX_ENTRIES = 1 << 16;
     private static final int MAX_WORD_BYTES = 256; // longer words are rare; not worth keeping
 
-    private final int[] slots = new int[MAX_ENTRIES * 2];
-    private final int[] hashes = new int[MAX_ENTRIES];
-    private final int[] offsets = new int[MAX_ENTRIES];
-    private final int[] lengths = new int[MAX_ENTRIES];
-    private final int[][] values = new int[MAX_ENTRIES][];
-    private byte[] keyBytes = new byte[1 << 16];
+    private int[] slots = new int[512];   // entry index + 1; 0 = empty; at most half full
+    private int[] hashes = new int[256];
+    private int[] offsets = new int[256];
+    private int[] lengths = new int[256];
+    private int[][] values = new int[256][];
+    private byte[] keyBytes = new byte[4096];
     private int bytesUsed;
     private int size;
 
@@ -36,11 +36,11 @@ final class WordCache {
 
     void put(byte[] buf, int off, int len, int[] ids) {
         if (len > MAX_WORD_BYTES) return;
-        if (size == MAX_ENTRIES) clear();
+        if (size == values.length) {
+            if (size == MAX_ENTRIES) clear();
+            else grow();
+        }
         int h = hash(buf, off, len);
-        int mask = slots.length - 1;
-        int i = h & mask;
-        while (slots[i] != 0) i = (i + 1) & mask;
         if (bytesUsed + len > keyBytes.length) keyBytes = Arrays.copyOf(keyBytes, keyBytes.length * 2);
         System.arraycopy(buf, off, keyBytes, bytesUsed, len);
         hashes[size] = h;
@@ -48,7 +48,24 @@ final class WordCache {
         lengths[size] = len;
         values[size] = ids;
         bytesUsed += len;
-        slots[i] = ++size;
+        insert(size++);
+    }
+
+    private void insert(int e) {
+        int mask = slots.length - 1;
+        int i = hashes[e] & mask;
+        while (slots[i] != 0) i = (i + 1) & mask;
+        slots[i] = e + 1;
+    }
+
+    private void grow() {
+        int n = values.length * 2;
+        hashes = Arrays.copyOf(hashes, n);
+        offsets = Arrays.copyOf(offsets, n);
+        lengths = Arrays.copyOf(lengths, n);
+        values = Arrays.copyOf(values, n);
+        slots = new int[n * 2];
+        for (int e = 0; e < size; e++) insert(e);
     }
 
     private void clear() {

@@ -79,7 +79,7 @@ class RopeAttentionTest {
                 float[] o = floats(out, q.length);
                 if (first == null) {
                     first = o;
-                    // reference on the F16-rounded cache values
+                    // reference on the F16-rounded cache values and q
                     MemorySegment kd = arena.allocate(4L * k.length, 4), vd = arena.allocate(4L * v.length, 4);
                     MemorySegment kh = arena.allocate(2L * k.length, 2), vh = arena.allocate(2L * v.length, 2);
                     Kernels.quantize(Kernels.F16, seg(arena, k), k.length, kh);
@@ -87,6 +87,11 @@ class RopeAttentionTest {
                     Kernels.dequantize(Kernels.F16, kh, kd, k.length);
                     Kernels.dequantize(Kernels.F16, vh, vd, v.length);
                     float[] kf = floats(kd, k.length), vf = floats(vd, v.length);
+                    // q too is rounded to F16 against an F16 cache (llama.cpp's F16 matmul does)
+                    MemorySegment qd = arena.allocate(4L * q.length, 4), qh = arena.allocate(2L * q.length, 2);
+                    Kernels.quantize(Kernels.F16, seg(arena, q), q.length, qh);
+                    Kernels.dequantize(Kernels.F16, qh, qd, q.length);
+                    float[] qf = floats(qd, q.length);
                     int group = nHeads / nKv;
                     for (int t = 0; t < nTok; t++) {
                         for (int h = 0; h < nHeads; h++) {
@@ -95,7 +100,7 @@ class RopeAttentionTest {
                             double max = Double.NEGATIVE_INFINITY, sum = 0;
                             for (int j = 0; j < ctxLen; j++) {
                                 double d = 0;
-                                for (int i = 0; i < hd; i++) d += q[(t * nHeads + h) * hd + i] * kf[(j * nKv + g) * hd + i];
+                                for (int i = 0; i < hd; i++) d += qf[(t * nHeads + h) * hd + i] * kf[(j * nKv + g) * hd + i];
                                 s[j] = d * scale;
                                 max = Math.max(max, s[j]);
                             }

@@ -15,6 +15,8 @@ import java.time.Instant;
  * <pre>java ... dev.panllama.model.EngineBench MODEL.gguf [threads...] [--pp 128] [--tg 64] [--reps 3]</pre>
  */
 public final class EngineBench {
+    private static long allocPerToken;
+
     public static void main(String[] args) throws Exception {
         Instant start = ProcessHandle.current().info().startInstant().orElse(Instant.now());
         Path path = Path.of(args[0]);
@@ -60,23 +62,32 @@ public final class EngineBench {
                         }
                         bestTg = Math.min(bestTg, (System.nanoTime() - t1) / 1e9);
                     }
+                    // heap bytes the decode loop allocates per token (the contract: only the logits copy, which is reused)
+                    var mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+                    long a0 = mx.getCurrentThreadAllocatedBytes();
+                    for (int i = 0; i < 16; i++) {
+                        one[0] = argmax(s.logits());
+                        s.eval(one, 0, 1);
+                    }
+                    allocPerToken = (mx.getCurrentThreadAllocatedBytes() - a0) / 16;
                     System.out.printf("| %d | pp%d | %.1f | %.2f |%n", t, pp, pp / bestPp, bestPp * 1000 / pp);
                     System.out.printf("| %d | tg%d | %.1f | %.2f |%n", t, tg, tg / bestTg, bestTg * 1000 / tg);
                 }
             }
         }
-        System.out.println("peak RSS: " + peakRss());
+        System.out.println("peak RSS: " + peakRss() + "; Java heap allocated per decoded token: " + allocPerToken + " bytes");
     }
 
     /** Process start to the first generated token (greedy) on a small model: startup cost as a user sees it. */
     private static void firstToken(Path path, Instant start) {
+        long mainAt = Duration.between(start, Instant.now()).toMillis();
         try (GgufFile file = GgufFile.open(path); LlamaModel model = LlamaModel.load(file);
              InferenceState s = model.newState(new StateOptions(256, StateOptions.KV_F16, 1, 256))) {
             int[] prompt = {1, 403, 407, 261, 378};
             s.eval(prompt, 0, prompt.length);
             int tok = argmax(s.logits());
-            System.out.printf("first token %d after %d ms from process start%n", tok,
-                    Duration.between(start, Instant.now()).toMillis());
+            System.out.printf("first token %d after %d ms from process start (main() entered at %d ms)%n", tok,
+                    Duration.between(start, Instant.now()).toMillis(), mainAt);
         }
     }
 

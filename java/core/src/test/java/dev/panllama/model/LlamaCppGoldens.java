@@ -1,7 +1,7 @@
 package dev.panllama.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,12 +24,12 @@ final class LlamaCppGoldens {
 
     private LlamaCppGoldens() {}
 
-    /** {@code llamacpp/<model>.<kind>.json[.gz]}; skips when the golden is not in this checkout. */
+    /** {@code llamacpp/<model>.<kind>.json[.gz]}; a missing golden is a failure (they are committed). */
     static JsonNode load(String model, String kind) {
         String name = "/llamacpp/" + model + "." + kind;
         try (InputStream plain = LlamaCppGoldens.class.getResourceAsStream(name + ".json");
              InputStream gz = plain == null ? LlamaCppGoldens.class.getResourceAsStream(name + ".json.gz") : null) {
-            assumeTrue(plain != null || gz != null, "skipped: golden " + name + ".json(.gz) is not in this checkout");
+            assertTrue(plain != null || gz != null, "golden " + name + ".json(.gz) is missing from test resources");
             return JSON.readTree(plain != null ? plain : new GZIPInputStream(gz));
         } catch (IOException e) {
             throw new UncheckedIOException(e);

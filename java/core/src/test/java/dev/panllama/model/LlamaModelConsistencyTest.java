@@ -94,6 +94,12 @@ class LlamaModelConsistencyTest {
             for (int i = 0; i < PROMPT.length; i++) worst = Math.max(worst, maxAbsDiff(byOne.get(i), all.get(i)));
             assertTrue(worst < 1e-3f, "max |prefill - decode| = " + worst);
             assertArrayEquals(all.get(PROMPT.length - 1), batched.logits(), "logits() holds the last token's");
+            // eval computes the last layer for the last row only; same numbers as the full evalAll
+            try (InferenceState pruned = model.newState(new StateOptions(64, StateOptions.KV_F16, 2, 7))) {
+                pruned.eval(PROMPT, 0, PROMPT.length);
+                float d = maxAbsDiff(all.get(PROMPT.length - 1), pruned.logits());
+                assertTrue(d < 1e-4f, "eval (last layer pruned) vs evalAll: " + d);
+            }
         }
     }
 

@@ -22,7 +22,7 @@ final class ReferenceLlama {
     private record Layer(LlamaWeights.Layer raw, float[] attnNorm, float[][] wq, float[][] wk, float[][] wv, float[] bq, float[] bk, float[] bv,
                          float[][] wo, float[] ffnNorm, float[][] gate, float[][] up, float[][] down) {}
 
-    /** @param f16Cache round cached K/V through F16, as an F16 KV cache stores them */
+    /** @param f16Cache round cached K/V through F16, as an F16 KV cache stores them, and Q before K·Q */
     ReferenceLlama(LlamaConfig c, LlamaWeights w, boolean f16Cache) {
         this(c, w, f16Cache, false);
     }
@@ -80,7 +80,8 @@ final class ReferenceLlama {
             }
             keys.get(l).add(k);
             values.get(l).add(v);
-            if (ggmlRounding) roundF16(q); // ggml's F16 K·Q converts Q to F16
+            // ggml's F16 K·Q converts Q to F16; pl_attention does the same against an F16 cache
+            if (f16Cache || ggmlRounding) roundF16(q);
             float[] out = new float[nH * hd];
             int group = nH / nKv;
             for (int h = 0; h < nH; h++) {
@@ -132,6 +133,11 @@ final class ReferenceLlama {
     /** W x, with ggml's activation quantization in ggml mode (Q8_1 for Q4_1 weights, Q8_0 for Q4_0/Q8_0). */
     private float[] mv(WeightMatrix m, float[][] rows, float[] x) {
         if (!ggmlRounding || m.type() == 0) return matvec(rows, x);
+        if (m.type() == 1) { // F16 weights: ggml converts the activations to F16
+            float[] h = x.clone();
+            roundF16(h);
+            return matvec(rows, h);
+        }
         if (m.type() != 2 && m.type() != 3 && m.type() != 8)
             throw new UnsupportedOperationException("ggml rounding for type " + m.type());
         int nb = x.length / 32;
