@@ -1,6 +1,8 @@
 /**
  * The panllama command. A module so that the build checks it uses only what dev.panllama exports
  * to it; the shaded java/cli/target/panllama.jar drops this descriptor and runs on the class path.
+ * On the module path: {@code --enable-native-access=dev.panllama,dev.panllama.bindings,org.jline}
+ * (JLine loads its own terminal library).
  */
 @SuppressWarnings("requires-automatic") // JLine is an automatic module (Automatic-Module-Name org.jline)
 module dev.panllama.cli {
