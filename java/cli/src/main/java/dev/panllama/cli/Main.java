@@ -1,6 +1,10 @@
 package dev.panllama.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -10,8 +14,18 @@ import picocli.CommandLine.Command;
         name = "panllama",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Local LLM inference: Llama-family GGUF models on C/SIMD kernels through Java FFM.",
-        subcommands = {CommandLine.HelpCommand.class})
+        description = {
+            "Local LLM inference: Llama-family GGUF models on C/SIMD kernels through Java FFM.",
+            "Without -m, commands use $PANLLAMA_MODEL or the default model (fetched on first use)."},
+        subcommands = {
+            InspectCommand.class,
+            ChatCommand.class,
+            GenerateCommand.class,
+            TokenizeCommand.class,
+            PerplexityCommand.class,
+            BenchCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -21,21 +35,58 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Builds the command line with UTF-8 output and person-readable errors. */
+    /** Builds the command line writing to these streams, with person-readable errors. */
     public static CommandLine commandLine(PrintStream out, PrintStream err) {
         CommandLine cl = new CommandLine(new Main());
-        cl.setOut(new java.io.PrintWriter(out, true));
-        cl.setErr(new java.io.PrintWriter(err, true));
-        cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cl.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+        ErrorHandler handler = new ErrorHandler();
+        cl.setExecutionExceptionHandler(handler);
+        cl.setParameterExceptionHandler(handler);
         return cl;
     }
 
+    /**
+     * Library warnings (java.util.logging) as one "panllama: warning:" line each, and only with
+     * --verbose: what a user needs to know reaches them as an error or in the output.
+     */
+    static void quietLogging(boolean verbose) {
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        for (java.util.logging.Handler h : root.getHandlers()) root.removeHandler(h);
+        java.util.logging.Handler h = new java.util.logging.StreamHandler(System.err, new java.util.logging.Formatter() {
+            @Override
+            public String format(java.util.logging.LogRecord r) {
+                return "panllama: " + r.getLevel().getName().toLowerCase(java.util.Locale.ROOT) + ": " + formatMessage(r)
+                        + System.lineSeparator();
+            }
+        }) {
+            @Override
+            public synchronized void publish(java.util.logging.LogRecord record) {
+                super.publish(record);
+                flush();
+            }
+        };
+        root.addHandler(h);
+        root.setLevel(verbose ? java.util.logging.Level.INFO : java.util.logging.Level.SEVERE);
+        h.setLevel(root.getLevel());
+    }
+
     public static void main(String[] args) {
-        PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
-        PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
+        // UTF-8 whatever the locale: the bytes a model produces are UTF-8, and so is what we print.
+        PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         System.setOut(out);
         System.setErr(err);
-        int code = commandLine(out, err).execute(args);
+        quietLogging(java.util.Arrays.asList(args).contains("--verbose"));
+        int code;
+        try {
+            code = commandLine(out, err).execute(args);
+        } catch (OutOfMemoryError e) {
+            err.println("panllama: error: out of memory (" + e.getMessage() + "); try a smaller context (-c)"
+                    + " or --kv-type q8_0, or give Java more heap: PANLLAMA_JAVA_OPTS=-Xmx8g");
+            code = ExitCodes.ERROR;
+        }
+        out.flush();
         System.exit(code);
     }
 }

@@ -1,0 +1,102 @@
+package dev.panllama;
+
+import dev.panllama.chat.ChatTemplate;
+import dev.panllama.chat.ChatTemplateException;
+import dev.panllama.gguf.GgufFile;
+import dev.panllama.gguf.Metadata;
+import dev.panllama.model.InferenceState;
+import dev.panllama.model.LlamaModel;
+import dev.panllama.model.StateOptions;
+import dev.panllama.tokenizer.Tokenizer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Builds a {@link Model} from a GGUF file: engine (weights), tokenizer and chat template. */
+final class ModelLoader {
+    static final String CHAT_TEMPLATE_KEY = "tokenizer.chat_template";
+
+    private ModelLoader() {}
+
+    static Model load(Path path, ModelOptions options) {
+        if (!Files.isRegularFile(path)) throw new PanllamaException("No model file at " + path.toAbsolutePath());
+        GgufFile file = GgufFile.open(path);
+        try {
+            Metadata md = file.metadata();
+            Tokenizer tokenizer = Tokenizer.fromMetadata(md);
+            LlamaModel llama = LlamaModel.load(file);
+            String source = options.chatTemplate().orElseGet(() -> md.has(CHAT_TEMPLATE_KEY) ? md.getString(CHAT_TEMPLATE_KEY) : null);
+            ChatTemplate template;
+            try {
+                template = source == null ? ChatTemplate.chatMl() : ChatTemplate.compile(source);
+            } catch (ChatTemplateException e) {
+                throw new PanllamaException("The chat template of " + path.getFileName() + " does not compile ("
+                        + e.getMessage() + "); give one with ModelOptions.withChatTemplate", e);
+            }
+            String name = md.has("general.name") ? md.getString("general.name") : path.getFileName().toString();
+            ModelInfo info = new ModelInfo(name, llama.config().architecture(), llama.config().vocabSize(),
+                    llama.config().contextLength());
+            return new Model(new LlamaEngine(llama, file), new TokenizerVocabulary(tokenizer, llama.config().vocabSize()),
+                    template, info);
+        } catch (RuntimeException e) {
+            file.close();
+            throw e;
+        }
+    }
+
+    /** The engine over a loaded {@link LlamaModel}; closing it closes the model and then the file. */
+    private record LlamaEngine(LlamaModel llama, GgufFile file) implements Engine {
+        @Override
+        public InferenceState newState(StateOptions options) {
+            return llama.newState(options);
+        }
+
+        @Override
+        public void close() {
+            try {
+                llama.close();
+            } finally {
+                file.close();
+            }
+        }
+    }
+
+    /**
+     * The tokenizer seen by sessions. {@code size} is the model's logit count, which may exceed the
+     * tokenizer's (padded embeddings): such ids decode to nothing.
+     */
+    private record TokenizerVocabulary(Tokenizer tokenizer, int size) implements Vocabulary {
+        private static final byte[] NONE = new byte[0];
+
+        @Override
+        public int[] encode(String text, boolean addSpecial, boolean parseSpecial) {
+            return tokenizer.encode(text, addSpecial, parseSpecial);
+        }
+
+        @Override
+        public byte[] pieceBytes(int id) {
+            // control tokens (BOS, <|im_end|>, ...) are not text, as in llama.cpp's output
+            if (id >= tokenizer.vocabSize() || tokenizer.isControl(id)) return NONE;
+            return tokenizer.tokenBytes(id);
+        }
+
+        @Override
+        public String specialText(int id) {
+            return tokenizer.piece(id);
+        }
+
+        @Override
+        public boolean isEndOfGeneration(int id) {
+            return id < tokenizer.vocabSize() && tokenizer.isEndOfGeneration(id);
+        }
+
+        @Override
+        public int bos() {
+            return tokenizer.bos();
+        }
+
+        @Override
+        public int eos() {
+            return tokenizer.eos();
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.panllama.synthetic;
+
+import dev.panllama.PanllamaException;
+import dev.panllama.gguf.GgmlType;
+import dev.panllama.gguf.GgufFile;
+import dev.panllama.gguf.GgufWriter;
+import dev.panllama.gguf.MetadataValue;
+import dev.panllama.gguf.Quantizer;
+import dev.panllama.gguf.TensorData;
+import dev.panllama.model.LlamaConfig;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * Writes random-weight llama-family models of any shape (MHA, GQA, MQA; qwen2 biases) and format
+ * (F32, F16, BF16, Q8_0, Q4_0, Q4_1) with a real vocabulary copied from a vocab GGUF file, for tests
+ * and benchmarks. Weights are deterministic in the seed, streamed row block by row block (a
+ * TinyLlama-shape file never sits in memory) and quantized by {@link Quantizer}.
+ *
+ * @param config the model shape; its vocab size must match the vocab file's token count
+ * @param weightType type of the attention and FFN matrices (and output.weight)
+ * @param embeddingType type of token_embd.weight
+ * @param seed weights depend on nothing else
+ * @param vocabFile a GGUF file whose {@code tokenizer.*} keys are copied, or null for a
+ *     made-up SentencePiece-style vocab (control tokens, 256 byte tokens, then "tok&lt;i&gt;")
+ */
+public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType embeddingType, long seed, Path vocabFile) {
+
+    public SyntheticLlama {
+        Objects.requireNonNull(config, "config");
+        for (GgmlType t : new GgmlType[] {weightType, embeddingType}) {
+            if (!Quantizer.supports(t)) {
+                throw new PanllamaException("synthetic models support F32, F16, BF16, Q8_0, Q4_0, Q4_1, not " + t);
+            }
+        }
+        for (long n : new long[] {config.embeddingLength(), config.feedForwardLength(), config.qDim()}) {
+            if (n % weightType.blockElems() != 0 || n % embeddingType.blockElems() != 0) {
+                throw new PanllamaException("row length " + n + " is not a multiple of the block size of "
+                        + weightType + "/" + embeddingType);
+            }
+        }
+    }
+
+    /** The same shape with one weight type for all matrices. */
+    public static SyntheticLlama of(LlamaConfig config, GgmlType type, long seed, Path vocabFile) {
+        return new SyntheticLlama(config, type, type, seed, vocabFile);
+    }
+
+    /** TinyLlama 1.1B's shape: dim 2048, 22 layers, 32 heads, 4 KV heads, FFN 5632, vocab 32000. */
+    public static LlamaConfig tinyLlamaShape() {
+        return new LlamaConfig("llama", 2048, 22, 32, 4, 64, 5632, 2048, 10000f, 64, LlamaConfig.RopeScaling.NONE,
+                1e-5f, 32000, false, false);
+    }
+
+    /** A small llama (dim 64, 2 layers, GQA 4/2, FFN 128) for tests. */
+    public static LlamaConfig smallShape(int vocabSize) {
+        return new LlamaConfig("llama", 64, 2, 4, 2, 16, 128, 256, 10000f, 16, LlamaConfig.RopeScaling.NONE, 1e-5f,
+                vocabSize, false, false);
+    }
+
+    /** Writes the model to {@code out} (atomically). */
+    public void write(Path out) {
+        writer().write(out);
+    }
+
+    /** A writer holding the model's metadata and (lazily generated) tensors. */
+    public GgufWriter writer() {
+        LlamaConfig c = config;
+        String a = c.architecture();
+        GgufWriter w = new GgufWriter();
+        w.putString("general.architecture", a);
+        w.putString("general.name", String.format(Locale.ROOT, "synthetic-%s-d%d-l%d-h%d-kv%d-%s", a,
+                c.embeddingLength(), c.blockCount(), c.headCount(), c.headCountKv(), weightType));
+        w.putUInt32("general.file_type", fileType(weightType));
+        if (weightType.isQuantized()) w.putUInt32("general.quantization_version", 2);
+        w.putUInt32(a + ".context_length", c.contextLength());
+        w.putUInt32(a + ".embedding_length", c.embeddingLength());
+        w.putUInt32(a + ".block_count", c.blockCount());
+        w.putUInt32(a + ".feed_forward_length", c.feedForwardLength());
+        w.putUInt32(a + ".attention.head_count", c.headCount());
+        w.putUInt32(a + ".attention.head_count_kv", c.headCountKv());
+        if ((long) c.headDim() * c.headCount() != c.embeddingLength()) {
+            w.putUInt32(a + ".attention.key_length", c.headDim());
+            w.putUInt32(a + ".attention.value_length", c.headDim());
+        }
+        w.putFloat32(a + ".rope.freq_base", c.ropeTheta());
+        w.putUInt32(a + ".rope.dimension_count", c.ropeDimensionCount());
+        w.putFloat32(a + ".attention.layer_norm_rms_epsilon", c.rmsEps());
+        w.putUInt32(a + ".vocab_size", c.vocabSize());
+        LlamaConfig.RopeScaling rs = c.ropeScaling();
+        if (rs.type() != LlamaConfig.RopeScalingType.NONE) {
+            w.putString(a + ".rope.scaling.type", rs.type().name().toLowerCase(Locale.ROOT));
+            w.putFloat32(a + ".rope.scaling.factor", rs.factor());
+            if (rs.originalContextLength() > 0) w.putUInt32(a + ".rope.scaling.original_context_length", rs.originalContextLength());
+        }
+        putVocab(w);
+
+        long dim = c.embeddingLength(), q = c.qDim(), kv = c.kvDim(), ff = c.feedForwardLength();
+        matrix(w, "token_embd.weight", embeddingType, dim, c.vocabSize(), 1.0f);
+        vector(w, "output_norm.weight", dim);
+        if (!c.tiedEmbeddings()) matrix(w, "output.weight", weightType, dim, c.vocabSize(), 1.0f);
+        for (int l = 0; l < c.blockCount(); l++) {
+            String p = "blk." + l + ".";
+            vector(w, p + "attn_norm.weight", dim);
+            matrix(w, p + "attn_q.weight", weightType, dim, q, 1.0f);
+            matrix(w, p + "attn_k.weight", weightType, dim, kv, 1.0f);
+            matrix(w, p + "attn_v.weight", weightType, dim, kv, 1.0f);
+            if (c.qkvBias()) {
+                bias(w, p + "attn_q.bias", q);
+                bias(w, p + "attn_k.bias", kv);
+                bias(w, p + "attn_v.bias", kv);
+            }
+            matrix(w, p + "attn_output.weight", weightType, q, dim, 1.0f);
+            vector(w, p + "ffn_norm.weight", dim);
+            matrix(w, p + "ffn_gate.weight", weightType, dim, ff, 1.0f);
+            matrix(w, p + "ffn_up.weight", weightType, dim, ff, 1.0f);
+            matrix(w, p + "ffn_down.weight", weightType, ff, dim, 1.0f);
+        }
+        return w;
+    }
+
+    private void putVocab(GgufWriter w) {
+        if (vocabFile != null) {
+            try (GgufFile v = GgufFile.open(vocabFile)) {
+                int n = v.metadata().arrayLength("tokenizer.ggml.tokens");
+                if (n != config.vocabSize()) {
+                    throw new PanllamaException(vocabFile + " has " + n + " tokens but the config's vocab size is "
+                            + config.vocabSize());
+                }
+                w.putAll(v.metadata(), "tokenizer.");
+            }
+            return;
+        }
+        int n = config.vocabSize();
+        if (n < 259) throw new PanllamaException("a made-up vocab needs at least 259 tokens, not " + n);
+        List<String> tokens = new ArrayList<>(n);
+        float[] scores = new float[n];
+        int[] types = new int[n];
+        tokens.add("<unk>");
+        tokens.add("<s>");
+        tokens.add("</s>");
+        types[0] = 2; // UNKNOWN
+        types[1] = types[2] = 3; // CONTROL
+        for (int b = 0; b < 256; b++) {
+            tokens.add(String.format(Locale.ROOT, "<0x%02X>", b));
+            types[3 + b] = 6; // BYTE
+        }
+        for (int i = 259; i < n; i++) {
+            tokens.add("tok" + i);
+            types[i] = 1; // NORMAL
+            scores[i] = -i;
+        }
+        w.putString("tokenizer.ggml.model", "llama");
+        w.putStringArray("tokenizer.ggml.tokens", tokens);
+        w.put("tokenizer.ggml.scores", MetadataValue.float32Array(scores));
+        w.put("tokenizer.ggml.token_type", MetadataValue.int32Array(types));
+        w.putUInt32("tokenizer.ggml.unknown_token_id", 0);
+        w.putUInt32("tokenizer.ggml.bos_token_id", 1);
+        w.putUInt32("tokenizer.ggml.eos_token_id", 2);
+    }
+
+    /** A [cols, rows] matrix of uniform values with variance 1/cols (keeps activations O(1)). */
+    private void matrix(GgufWriter w, String name, GgmlType type, long cols, long rows, float gain) {
+        float scale = gain * (float) Math.sqrt(3.0 / cols);
+        w.addTensor(name, type, new long[] {cols, rows}, rows(name, type, cols, rows, 0f, scale));
+    }
+
+    /** A norm weight: 1 plus a little noise. */
+    private void vector(GgufWriter w, String name, long n) {
+        w.addTensor(name, GgmlType.F32, new long[] {n}, rows(name, GgmlType.F32, n, 1, 1f, 0.1f));
+    }
+
+    private void bias(GgufWriter w, String name, long n) {
+        w.addTensor(name, GgmlType.F32, new long[] {n}, rows(name, GgmlType.F32, n, 1, 0f, 0.1f));
+    }
+
+    /** Streams rows of {@code center + uniform(-scale, scale)}, quantized, a block of rows at a time. */
+    private TensorData rows(String name, GgmlType type, long cols, long rows, float center, float scale) {
+        return out -> {
+            SplittableRandom rnd = new SplittableRandom(seed ^ (name.hashCode() * 0x9E3779B97F4A7C15L));
+            int n = Math.toIntExact(cols);
+            long rowBytes = type.rowBytes(cols);
+            int rowsPerChunk = (int) Math.max(1, Math.min(rows, (1 << 20) / rowBytes));
+            float[] x = new float[n];
+            byte[] buf = new byte[Math.toIntExact(rowBytes * rowsPerChunk)];
+            MemorySegment seg = MemorySegment.ofArray(buf);
+            for (long r = 0; r < rows; r += rowsPerChunk) {
+                int chunk = (int) Math.min(rowsPerChunk, rows - r);
+                for (int i = 0; i < chunk; i++) {
+                    for (int j = 0; j < n; j++) {
+                        // 24 random bits -> [-1, 1)
+                        x[j] = center + scale * ((rnd.nextInt() >> 7) * 0x1.0p-24f);
+                    }
+                    Quantizer.quantize(type, x, 0, n, seg, i * rowBytes);
+                }
+                TensorData.writeFully(out, ByteBuffer.wrap(buf, 0, (int) (chunk * rowBytes)));
+            }
+        };
+    }
+
+    /** llama.cpp's llama_ftype for an all-one-type model. */
+    private static int fileType(GgmlType t) {
+        return switch (t) {
+            case F32 -> 0;
+            case F16 -> 1;
+            case Q4_0 -> 2;
+            case Q4_1 -> 3;
+            case Q8_0 -> 7;
+            case BF16 -> 32;
+            default -> throw new IllegalArgumentException(t.toString());
+        };
+    }
+
+    /**
+     * Command line: {@code SyntheticLlama OUT.gguf [tinyllama|small] [TYPE] [VOCAB.gguf] [SEED]}, e.g.
+     * {@code java -cp panllama-core.jar dev.panllama.synthetic.SyntheticLlama /tmp/tl.gguf tinyllama Q4_0 vocab.gguf}.
+     */
+    public static void main(String[] args) {
+        if (args.length < 1) {
+            System.err.println("usage: SyntheticLlama OUT.gguf [tinyllama|small] [F32|F16|BF16|Q8_0|Q4_0|Q4_1] [VOCAB.gguf] [SEED]");
+            System.exit(2);
+        }
+        Path vocab = args.length > 3 ? Path.of(args[3]) : null;
+        int vocabSize = 32000;
+        if (vocab != null) {
+            try (GgufFile v = GgufFile.open(vocab)) {
+                vocabSize = v.metadata().arrayLength("tokenizer.ggml.tokens");
+            }
+        }
+        String shape = args.length > 1 ? args[1] : "small";
+        LlamaConfig base = switch (shape) {
+            case "tinyllama" -> tinyLlamaShape();
+            case "small" -> smallShape(vocab != null ? vocabSize : 512);
+            default -> throw new IllegalArgumentException("unknown shape " + shape);
+        };
+        if (vocab != null && base.vocabSize() != vocabSize) {
+            base = new LlamaConfig(base.architecture(), base.embeddingLength(), base.blockCount(), base.headCount(),
+                    base.headCountKv(), base.headDim(), base.feedForwardLength(), base.contextLength(), base.ropeTheta(),
+                    base.ropeDimensionCount(), base.ropeScaling(), base.rmsEps(), vocabSize, base.tiedEmbeddings(),
+                    base.qkvBias());
+        }
+        GgmlType type = args.length > 2 ? GgmlType.valueOf(args[2]) : GgmlType.Q8_0;
+        long seed = args.length > 4 ? Long.parseLong(args[4]) : 1;
+        of(base, type, seed, vocab).write(Path.of(args[0]));
+    }
+}

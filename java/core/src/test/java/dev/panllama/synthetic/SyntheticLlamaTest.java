@@ -1,0 +1,121 @@
+package dev.panllama.synthetic;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.panllama.PanllamaException;
+import dev.panllama.gguf.GgmlType;
+import dev.panllama.gguf.GgufFile;
+import dev.panllama.gguf.Quantizer;
+import dev.panllama.gguf.TensorInfo;
+import dev.panllama.gguf.TestData;
+import dev.panllama.model.LlamaConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class SyntheticLlamaTest {
+    @TempDir Path tmp;
+
+    private static LlamaConfig shape(int heads, int kvHeads, int vocab, boolean tied, String arch) {
+        return new LlamaConfig(arch, 64, 2, heads, kvHeads, 64 / heads, 96, 128, 10000f, 64 / heads,
+                LlamaConfig.RopeScaling.NONE, 1e-5f, vocab, tied, arch.equals("qwen2"));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1"})
+    void writesAReadableModelOfEachType(GgmlType type) {
+        LlamaConfig c = shape(4, 2, 300, false, "llama");
+        Path out = tmp.resolve(type + ".gguf");
+        SyntheticLlama.of(c, type, 7, null).write(out);
+        try (GgufFile f = GgufFile.open(out)) {
+            assertEquals(c, LlamaConfig.from(f));
+            assertEquals(3 + 2 * 9, f.tensors().size());
+            TensorInfo q = f.requireTensor("blk.1.attn_q.weight");
+            assertEquals(type, q.type());
+            assertArrayEquals(new long[] {64, 64}, q.shape());
+            assertArrayEquals(new long[] {64, 32}, f.requireTensor("blk.0.attn_k.weight").shape());
+            assertArrayEquals(new long[] {96, 64}, f.requireTensor("blk.0.ffn_down.weight").shape());
+            assertArrayEquals(new long[] {64, 300}, f.requireTensor("token_embd.weight").shape());
+            assertEquals(GgmlType.F32, f.requireTensor("output_norm.weight").type());
+            // weights are uniform with variance 1/cols: |w| <= sqrt(3/64), plus quantization error
+            float[] w = Quantizer.dequantize(type, f.data(q), 0, 64 * 64);
+            double sumSq = 0;
+            for (float v : w) {
+                assertTrue(Math.abs(v) < 0.23, "weight " + v);
+                sumSq += v * v;
+            }
+            assertEquals(1.0 / 64, sumSq / w.length, 0.25 / 64);
+            float[] norm = Quantizer.dequantize(GgmlType.F32, f.data("output_norm.weight"), 0, 64);
+            for (float v : norm) assertTrue(v > 0.89 && v < 1.11, "norm " + v);
+            assertEquals(300, f.metadata().getStringArray("tokenizer.ggml.tokens").size());
+            assertEquals("<0x0A>", f.metadata().getStringArray("tokenizer.ggml.tokens").get(3 + 10));
+        }
+    }
+
+    @Test
+    void mqaTiedAndQwen2Shapes() {
+        Path mqa = tmp.resolve("mqa.gguf");
+        LlamaConfig c = shape(8, 1, 300, true, "llama");
+        SyntheticLlama.of(c, GgmlType.Q8_0, 1, null).write(mqa);
+        try (GgufFile f = GgufFile.open(mqa)) {
+            assertEquals(c, LlamaConfig.from(f));
+            assertTrue(f.tensor("output.weight").isEmpty());
+            assertArrayEquals(new long[] {64, 8}, f.requireTensor("blk.0.attn_v.weight").shape());
+        }
+        Path qwen = tmp.resolve("qwen.gguf");
+        LlamaConfig q = shape(4, 4, 300, false, "qwen2");
+        SyntheticLlama.of(q, GgmlType.F16, 1, null).write(qwen);
+        try (GgufFile f = GgufFile.open(qwen)) {
+            assertEquals(q, LlamaConfig.from(f));
+            assertArrayEquals(new long[] {64}, f.requireTensor("blk.1.attn_k.bias").shape());
+        }
+    }
+
+    @Test
+    void deterministicInTheSeed() throws IOException {
+        LlamaConfig c = shape(4, 2, 300, false, "llama");
+        Path a = tmp.resolve("a.gguf"), b = tmp.resolve("b.gguf"), d = tmp.resolve("d.gguf");
+        SyntheticLlama.of(c, GgmlType.Q4_0, 5, null).write(a);
+        SyntheticLlama.of(c, GgmlType.Q4_0, 5, null).write(b);
+        SyntheticLlama.of(c, GgmlType.Q4_0, 6, null).write(d);
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b));
+        assertTrue(!Arrays.equals(Files.readAllBytes(a), Files.readAllBytes(d)));
+    }
+
+    @Test
+    void copiesARealVocab() {
+        Path vocab = TestData.vocab("llama-spm");
+        Path out = tmp.resolve("spm.gguf");
+        LlamaConfig c = shape(4, 2, 32000, false, "llama");
+        SyntheticLlama.of(c, GgmlType.Q4_0, 1, vocab).write(out);
+        try (GgufFile f = GgufFile.open(out); GgufFile v = GgufFile.open(vocab)) {
+            for (String k : v.metadata().keys()) {
+                if (k.startsWith("tokenizer.")) assertEquals(v.metadata().value(k), f.metadata().value(k), k);
+            }
+            assertEquals(c, LlamaConfig.from(f));
+        }
+        PanllamaException e = assertThrows(PanllamaException.class,
+                () -> SyntheticLlama.of(shape(4, 2, 31999, false, "llama"), GgmlType.Q4_0, 1, vocab).write(out));
+        assertTrue(e.getMessage().contains("32000") && e.getMessage().contains("31999"), e.getMessage());
+    }
+
+    @Test
+    void tinyLlamaShapeIsValid() {
+        LlamaConfig t = SyntheticLlama.tinyLlamaShape();
+        assertEquals(8, t.groupSize());
+        assertEquals(256, t.kvDim());
+        // the whole writer is built lazily: planning the TinyLlama layout generates no weights
+        var layout = SyntheticLlama.of(t, GgmlType.Q4_0, 1, null).writer().layout();
+        assertEquals(3 + 22 * 9, layout.size());
+        long bytes = layout.stream().mapToLong(TensorInfo::byteSize).sum();
+        assertEquals(1_100_048_384L / 32 * 18 + 22 * 2 * 2048 * 14 + 2048 * 14, bytes, 2_000_000);
+    }
+}

@@ -1,0 +1,254 @@
+/*
+ * KV cache and causal attention. Cache layout per layer: K and V buffers of
+ * [n_kv_heads][max_ctx][head_dim] in F16, Q8_0 or F32.
+ *
+ * Attention works per (KV head, chunk of query tokens[, segment of cache positions]): positions are
+ * visited in fixed blocks; each block of K and V is converted to F32 once and used by every query
+ * head of the group and every token of the chunk (online softmax: running max, running sum). When
+ * there are few such items (decode), positions are split into fixed segments whose partial states
+ * are merged in segment order afterwards. With an F16 cache, q is rounded to F16 before K.Q as
+ * llama.cpp does (its F16 matmul converts the f32 operand to F16, then accumulates in f32). Items, segments and blocks are fixed by the shape, so
+ * results do not depend on the thread count.
+ */
+#include <math.h>
+#include <stdatomic.h>
+
+#include "pl_internal.h"
+
+#define KV_BLOCK 64 /* cache positions converted and scored together */
+#define Q_CHUNK 16  /* query tokens per work item */
+#define KV_SEGMENT 512 /* cache positions per work item when decode needs more items than KV heads */
+
+static int kv_type_ok(int32_t t) { return t == PL_TYPE_F16 || t == PL_TYPE_Q8_0 || t == PL_TYPE_F32; }
+
+static int64_t kv_row_bytes(int32_t type, int32_t head_dim) { return pl_type_row_bytes(type, head_dim); }
+
+pl_i64 pl_kv_cache_bytes(int32_t kv_type, int32_t n_kv_heads, int32_t head_dim, int32_t max_ctx) {
+    if (!kv_type_ok(kv_type)) return PL_ERR_TYPE;
+    if (n_kv_heads <= 0 || head_dim <= 0 || max_ctx <= 0) return PL_ERR_ARG;
+    const int64_t rb = kv_row_bytes(kv_type, head_dim);
+    if (rb < 0) return PL_ERR_ARG; /* e.g. Q8_0 with head_dim not a multiple of 32 */
+    return rb * n_kv_heads * max_ctx;
+}
+
+static int32_t check_cache(int32_t kv_type, const void *kc, const void *vc, pl_i64 cache_bytes, int32_t n_kv_heads,
+                           int32_t head_dim, int32_t max_ctx, int32_t pos0, int32_t n_tok) {
+    if (kc == NULL || vc == NULL) return PL_ERR_NULL;
+    const pl_i64 need = pl_kv_cache_bytes(kv_type, n_kv_heads, head_dim, max_ctx);
+    if (need < 0) return (int32_t)need;
+    if (cache_bytes < need) return PL_ERR_SIZE;
+    if (pos0 < 0 || n_tok < 0 || (int64_t)pos0 + n_tok > max_ctx) return PL_ERR_ARG;
+    return PL_OK;
+}
+
+static void store_row(const pl_kernels *kt, int32_t type, const float *src, uint8_t *dst, int32_t n) {
+    if (type == PL_TYPE_F16) {
+        uint16_t tmp[256];
+        for (int32_t i = 0; i < n; i += 256) {
+            const int32_t len = n - i < 256 ? n - i : 256;
+            kt->f32_to_f16(src + i, tmp, len);
+            memcpy(dst + 2 * i, tmp, (size_t)len * 2);
+        }
+    } else {
+        pl_ref_quantize_row(type, src, dst, n);
+    }
+}
+
+int32_t pl_kv_store(pl_ctx *ctx, int32_t kv_type, void *k_cache, void *v_cache, pl_i64 cache_bytes,
+                    int32_t n_kv_heads, int32_t head_dim, int32_t max_ctx, int32_t pos0, const float *k,
+                    const float *v, int32_t n_tok) {
+    if (ctx == NULL || k == NULL || v == NULL) return PL_ERR_NULL;
+    int32_t st = check_cache(kv_type, k_cache, v_cache, cache_bytes, n_kv_heads, head_dim, max_ctx, pos0, n_tok);
+    if (st != PL_OK) return st;
+    const pl_kernels *kt = pl_kernels_active();
+    const int64_t rb = kv_row_bytes(kv_type, head_dim);
+    const int64_t src_stride = (int64_t)n_kv_heads * head_dim;
+    for (int32_t t = 0; t < n_tok; t++) {
+        for (int32_t h = 0; h < n_kv_heads; h++) {
+            const int64_t row = (int64_t)h * max_ctx + pos0 + t;
+            store_row(kt, kv_type, k + t * src_stride + (int64_t)h * head_dim, (uint8_t *)k_cache + row * rb, head_dim);
+            store_row(kt, kv_type, v + t * src_stride + (int64_t)h * head_dim, (uint8_t *)v_cache + row * rb, head_dim);
+        }
+    }
+    return PL_OK;
+}
+
+typedef struct {
+    pl_ctx *ctx;
+    const pl_kernels *kt;
+    int32_t kv_type;
+    const uint8_t *kc, *vc;
+    int64_t rb;
+    int32_t n_kv_heads, head_dim, max_ctx, n_heads, group, n_tok, pos0;
+    const float *q;
+    float scale;
+    float *out;
+    int64_t n_qc, n_seg, pairs; /* query chunks, position segments, (token, head) pairs per chunk */
+    float *part;                /* per (KV head, chunk, segment): acc[pairs][hd], max[pairs], sum[pairs] */
+    atomic_llong next, next_merge;
+} attn_job;
+
+static void rows_to_f32(const pl_kernels *kt, int32_t type, const uint8_t *src, float *dst, int32_t n_rows,
+                        int32_t head_dim) {
+    if (type == PL_TYPE_F32) {
+        memcpy(dst, src, (size_t)n_rows * head_dim * 4);
+    } else if (type == PL_TYPE_F16) {
+        /* rows are contiguous in the cache: convert them in one go */
+        kt->f16_to_f32((const uint16_t *)(const void *)src, dst, (int64_t)n_rows * head_dim);
+    } else { /* Q8_0: rows are contiguous blocks too */
+        kt->q8_0_to_f32(src, dst, (int64_t)n_rows * head_dim);
+    }
+}
+
+static float *part_at(const attn_job *j, int64_t g, int64_t qc, int64_t seg) {
+    return j->part + ((g * j->n_qc + qc) * j->n_seg + seg) * j->pairs * (j->head_dim + 2);
+}
+
+/* One work item: KV head g, query chunk qc, cache positions of segment seg -> partial softmax state. */
+static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float *sc, float *qbuf) {
+    const pl_kernels *kt = j->kt;
+    const int32_t hd = j->head_dim;
+    const int32_t g = (int32_t)(item / (j->n_qc * j->n_seg));
+    const int64_t qc = item / j->n_seg % j->n_qc, seg = item % j->n_seg;
+    const int32_t t0 = (int32_t)qc * Q_CHUNK;
+    const int32_t nt = j->n_tok - t0 < Q_CHUNK ? j->n_tok - t0 : Q_CHUNK;
+    const int32_t npairs = nt * j->group;
+    float *acc = part_at(j, g, qc, seg), *mx = acc + j->pairs * hd, *sum = mx + j->pairs;
+    for (int32_t i = 0; i < npairs; i++) {
+        mx[i] = -INFINITY;
+        sum[i] = 0.0f;
+    }
+    memset(acc, 0, (size_t)npairs * hd * 4);
+    const int64_t q_stride = (int64_t)j->n_heads * hd;
+    const int32_t s_begin = (int32_t)(seg * KV_SEGMENT);
+    const int32_t n_ctx = j->pos0 + t0 + nt; /* positions the last token of the chunk sees */
+    const int32_t s_end = s_begin + KV_SEGMENT < n_ctx ? s_begin + KV_SEGMENT : n_ctx;
+    const uint8_t *kh = j->kc + (int64_t)g * j->max_ctx * j->rb;
+    const uint8_t *vh = j->vc + (int64_t)g * j->max_ctx * j->rb;
+    for (int32_t b0 = s_begin; b0 < s_end; b0 += KV_BLOCK) {
+        const int32_t nb = s_end - b0 < KV_BLOCK ? s_end - b0 : KV_BLOCK;
+        rows_to_f32(kt, j->kv_type, kh + b0 * j->rb, kbuf, nb, hd);
+        rows_to_f32(kt, j->kv_type, vh + b0 * j->rb, vbuf, nb, hd);
+        for (int32_t t = 0; t < nt; t++) {
+            const int32_t visible = j->pos0 + t0 + t + 1 - b0; /* causal mask */
+            const int32_t nv = visible < nb ? visible : nb;
+            if (nv <= 0) continue;
+            for (int32_t hh = 0; hh < j->group; hh++) {
+                const int32_t pi = t * j->group + hh;
+                const float *qv = j->q + (int64_t)(t0 + t) * q_stride + (int64_t)(g * j->group + hh) * hd;
+                if (j->kv_type == PL_TYPE_F16) {
+                    /* llama.cpp (no flash attention) multiplies an F16 K cache with Q converted to
+                     * F16 (the F16 vec-dot type): round q the same way before the dot products. */
+                    uint16_t *qh = (uint16_t *)(void *)(qbuf + hd);
+                    kt->f32_to_f16(qv, qh, hd);
+                    kt->f16_to_f32(qh, qbuf, hd);
+                    qv = qbuf;
+                }
+                float bmax = -INFINITY;
+                for (int32_t r = 0; r < nv; r++) {
+                    sc[r] = kt->dot_f32(qv, kbuf + (int64_t)r * hd, hd) * j->scale;
+                    bmax = sc[r] > bmax ? sc[r] : bmax;
+                }
+                float *a = acc + (int64_t)pi * hd;
+                if (bmax > mx[pi]) {
+                    const float corr = expf(mx[pi] - bmax); /* exp(-inf) = 0 on the first block */
+                    sum[pi] *= corr;
+                    kt->scale_f32(a, corr, hd);
+                    mx[pi] = bmax;
+                }
+                sum[pi] += (float)kt->exp_sub_sum(sc, mx[pi], nv);
+                for (int32_t r = 0; r < nv; r++) kt->axpy_f32(a, sc[r], vbuf + (int64_t)r * hd, hd);
+            }
+        }
+    }
+}
+
+static void attn_task(int32_t ith, int32_t nth, void *p) {
+    attn_job *j = (attn_job *)p;
+    float *kbuf = (float *)pl_ctx_thread_scratch(j->ctx, ith);
+    float *vbuf = kbuf + (int64_t)KV_BLOCK * j->head_dim;
+    float *sc = vbuf + (int64_t)KV_BLOCK * j->head_dim;
+    float *qbuf = sc + KV_BLOCK; /* q rounded to F16 (head_dim floats), then head_dim halves */
+    const int64_t total = (int64_t)j->n_kv_heads * j->n_qc * j->n_seg;
+    (void)nth;
+    for (int64_t item; (item = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < total;)
+        attn_item(j, item, kbuf, vbuf, sc, qbuf);
+}
+
+/* Combines the segments of each (token, head) in segment order: out = sum_s e^(m_s-M) acc_s / L. */
+static void merge_task(int32_t ith, int32_t nth, void *p) {
+    attn_job *j = (attn_job *)p;
+    const int32_t hd = j->head_dim;
+    (void)ith;
+    (void)nth;
+    for (int64_t t; (t = atomic_fetch_add_explicit(&j->next_merge, 1, memory_order_relaxed)) < j->n_tok;) {
+        const int64_t qc = t / Q_CHUNK, tl = t % Q_CHUNK;
+        for (int32_t h = 0; h < j->n_heads; h++) {
+            const int32_t g = h / j->group;
+            const int64_t pi = tl * j->group + h % j->group;
+            float m = -INFINITY;
+            for (int64_t s = 0; s < j->n_seg; s++) {
+                const float ms = part_at(j, g, qc, s)[j->pairs * hd + pi];
+                m = ms > m ? ms : m;
+            }
+            float *o = j->out + t * (int64_t)j->n_heads * hd + (int64_t)h * hd;
+            float l = 0.0f;
+            int first = 1;
+            for (int64_t s = 0; s < j->n_seg; s++) {
+                const float *ps = part_at(j, g, qc, s);
+                const float ms = ps[j->pairs * hd + pi];
+                if (ms == -INFINITY) continue; /* a segment this token cannot see */
+                const float wgt = expf(ms - m);
+                l += ps[j->pairs * hd + j->pairs + pi] * wgt;
+                if (first) {
+                    for (int32_t d = 0; d < hd; d++) o[d] = ps[pi * hd + d] * wgt;
+                    first = 0;
+                } else {
+                    j->kt->axpy_f32(o, wgt, ps + pi * hd, hd);
+                }
+            }
+            j->kt->scale_f32(o, 1.0f / l, hd);
+        }
+    }
+}
+
+int32_t pl_attention(pl_ctx *ctx, int32_t kv_type, const void *k_cache, const void *v_cache, pl_i64 cache_bytes,
+                     int32_t n_kv_heads, int32_t head_dim, int32_t max_ctx, const float *q, int32_t n_heads,
+                     int32_t n_tok, int32_t pos0, float scale, float *out) {
+    if (ctx == NULL || q == NULL || out == NULL) return PL_ERR_NULL;
+    int32_t st = check_cache(kv_type, k_cache, v_cache, cache_bytes, n_kv_heads, head_dim, max_ctx, pos0, n_tok);
+    if (st != PL_OK) return st;
+    if (n_heads <= 0 || n_heads % n_kv_heads != 0 || !isfinite(scale)) return PL_ERR_ARG;
+    if (n_tok == 0) return PL_OK;
+    attn_job j;
+    j.ctx = ctx;
+    j.kt = pl_kernels_active();
+    j.kv_type = kv_type;
+    j.kc = (const uint8_t *)k_cache;
+    j.vc = (const uint8_t *)v_cache;
+    j.rb = kv_row_bytes(kv_type, head_dim);
+    j.n_kv_heads = n_kv_heads;
+    j.head_dim = head_dim;
+    j.max_ctx = max_ctx;
+    j.n_heads = n_heads;
+    j.group = n_heads / n_kv_heads;
+    j.n_tok = n_tok;
+    j.pos0 = pos0;
+    j.q = q;
+    j.scale = scale;
+    j.out = out;
+    j.n_qc = (n_tok + Q_CHUNK - 1) / Q_CHUNK;
+    j.pairs = (int64_t)(n_tok < Q_CHUNK ? n_tok : Q_CHUNK) * j.group;
+    /* Few (KV head, chunk) items (decode): split the positions too, so every thread gets work. The
+     * split depends only on the shape, never on the thread count. */
+    j.n_seg = (int64_t)n_kv_heads * j.n_qc >= 16 ? 1 : ((int64_t)pos0 + n_tok + KV_SEGMENT - 1) / KV_SEGMENT;
+    atomic_init(&j.next, 0);
+    atomic_init(&j.next_merge, 0);
+    const int64_t part_floats = (int64_t)n_kv_heads * j.n_qc * j.n_seg * j.pairs * (head_dim + 2);
+    st = pl_ctx_reserve(ctx, part_floats * 4, (2 * (int64_t)KV_BLOCK * head_dim + KV_BLOCK + 2 * (int64_t)head_dim) * 4);
+    if (st != PL_OK) return st;
+    j.part = (float *)pl_ctx_shared_scratch(ctx);
+    pl_pool_run(ctx, attn_task, &j);
+    pl_pool_run(ctx, merge_task, &j);
+    return PL_OK;
+}

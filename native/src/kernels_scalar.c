@@ -1,0 +1,204 @@
+/*
+ * The scalar kernel table: the reference every SIMD path is tested against, and the path used
+ * on CPUs without one. Dot products follow ggml's scalar vec_dot (integer block sums scaled by
+ * the two block scales); float dot products accumulate in double.
+ */
+#include <math.h>
+
+#include "pl_internal.h"
+
+/* ---- activation converters ----------------------------------------------------------------- */
+static void act_q8_0(const float *x, void *dst, int64_t k) { pl_ref_quantize_row(PL_TYPE_Q8_0, x, dst, k); }
+static void act_q8_1(const float *x, void *dst, int64_t k) { pl_ref_quantize_row(PL_TYPE_Q8_1, x, dst, k); }
+static void act_f32(const float *x, void *dst, int64_t k) { memcpy(dst, x, (size_t)k * 4); }
+/* F16 / BF16 weights pair with activations rounded to that type (kept as floats for speed). */
+static void act_f16(const float *x, void *dst, int64_t k) {
+    float *y = (float *)dst;
+    for (int64_t i = 0; i < k; i++) y[i] = pl_fp16_to_fp32(pl_fp32_to_fp16(x[i]));
+}
+static void act_bf16(const float *x, void *dst, int64_t k) {
+    float *y = (float *)dst;
+    for (int64_t i = 0; i < k; i++) y[i] = pl_bf16_to_fp32(pl_fp32_to_bf16(x[i]));
+}
+
+int64_t pl_act_row_bytes(const pl_mm_kernel *mk, int64_t k) {
+    const int64_t b = k / mk->act_elems * mk->act_bytes;
+    return (b + 63) & ~(int64_t)63;
+}
+
+/* ---- dot products ---------------------------------------------------------------------------- */
+static float dot_q4_0_q8_0(int64_t k, const uint8_t *x, const uint8_t *y) {
+    float sum = 0.0f;
+    for (int64_t b = 0; b < k / PL_QK; b++, x += PL_Q4_0_BYTES, y += PL_Q8_0_BYTES) {
+        int sumi = 0;
+        for (int j = 0; j < 16; j++) {
+            sumi += ((x[2 + j] & 0xF) - 8) * (int8_t)y[2 + j];
+            sumi += ((x[2 + j] >> 4) - 8) * (int8_t)y[2 + j + 16];
+        }
+        sum += (float)sumi * (pl_load_f16(x) * pl_load_f16(y));
+    }
+    return sum;
+}
+
+static float dot_q4_1_q8_1(int64_t k, const uint8_t *x, const uint8_t *y) {
+    float sum = 0.0f;
+    for (int64_t b = 0; b < k / PL_QK; b++, x += PL_Q4_1_BYTES, y += PL_Q8_1_BYTES) {
+        int sumi = 0;
+        for (int j = 0; j < 16; j++) {
+            sumi += (x[4 + j] & 0xF) * (int8_t)y[4 + j];
+            sumi += (x[4 + j] >> 4) * (int8_t)y[4 + j + 16];
+        }
+        sum += (pl_load_f16(x) * pl_load_f16(y)) * (float)sumi + pl_load_f16(x + 2) * pl_load_f16(y + 2);
+    }
+    return sum;
+}
+
+static float dot_q8_0_q8_0(int64_t k, const uint8_t *x, const uint8_t *y) {
+    float sum = 0.0f;
+    for (int64_t b = 0; b < k / PL_QK; b++, x += PL_Q8_0_BYTES, y += PL_Q8_0_BYTES) {
+        int sumi = 0;
+        for (int j = 0; j < PL_QK; j++) sumi += (int8_t)x[2 + j] * (int8_t)y[2 + j];
+        sum += (float)sumi * (pl_load_f16(x) * pl_load_f16(y));
+    }
+    return sum;
+}
+
+static float dot_f32_f32(int64_t k, const uint8_t *x, const uint8_t *y) {
+    double sum = 0.0;
+    const float *a = (const float *)x, *b = (const float *)y;
+    for (int64_t i = 0; i < k; i++) sum += (double)a[i] * (double)b[i];
+    return (float)sum;
+}
+
+static float dot_f16_f32(int64_t k, const uint8_t *x, const uint8_t *y) {
+    double sum = 0.0;
+    const float *b = (const float *)y;
+    for (int64_t i = 0; i < k; i++) sum += (double)pl_load_f16(x + 2 * i) * (double)b[i];
+    return (float)sum;
+}
+
+static float dot_bf16_f32(int64_t k, const uint8_t *x, const uint8_t *y) {
+    double sum = 0.0;
+    const float *b = (const float *)y;
+    for (int64_t i = 0; i < k; i++) {
+        uint16_t h;
+        memcpy(&h, x + 2 * i, 2);
+        sum += (double)pl_bf16_to_fp32(h) * (double)b[i];
+    }
+    return (float)sum;
+}
+
+#define SCALAR_GEMM(name, dot)                                                                           \
+    static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,    \
+                     int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
+        for (int32_t t = 0; t < nt; t++)                                                                  \
+            for (int32_t r = 0; r < nr; r++) y[t * ldy + r] = dot(k, w + r * ws, a + t * as);             \
+        (void)scratch;                                                                                    \
+    }
+SCALAR_GEMM(gemm_q4_0, dot_q4_0_q8_0)
+SCALAR_GEMM(gemm_q4_1, dot_q4_1_q8_1)
+SCALAR_GEMM(gemm_q8_0, dot_q8_0_q8_0)
+SCALAR_GEMM(gemm_f32, dot_f32_f32)
+SCALAR_GEMM(gemm_f16, dot_f16_f32)
+SCALAR_GEMM(gemm_bf16, dot_bf16_f32)
+
+/* ---- row and element-wise ops ---------------------------------------------------------------- */
+float pl_silu(float x) { return x / (1.0f + expf(-x)); }
+
+/* As ggml: sum of float squares in double, scale = 1/sqrtf(mean + eps), then (x * scale) * w. */
+static void rmsnorm_row(const float *x, const float *w, float *y, int64_t n, float eps) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++) sum += (double)(x[i] * x[i]);
+    const float mean = (float)(sum / (double)n);
+    const float scale = 1.0f / sqrtf(mean + eps);
+    for (int64_t i = 0; i < n; i++) y[i] = (x[i] * scale) * w[i];
+}
+
+static double exp_sub_sum(float *x, float sub, int64_t n) {
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; i++) {
+        x[i] = expf(x[i] - sub);
+        sum += (double)x[i];
+    }
+    return sum;
+}
+
+static void softmax_row(float *x, int64_t n) {
+    float max = -INFINITY;
+    for (int64_t i = 0; i < n; i++) max = fmaxf(max, x[i]);
+    const float inv = (float)(1.0 / exp_sub_sum(x, max, n));
+    for (int64_t i = 0; i < n; i++) x[i] *= inv;
+}
+
+static void swiglu(const float *g, const float *u, float *y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] = pl_silu(g[i]) * u[i];
+}
+
+static void add(const float *a, const float *b, float *y, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] = a[i] + b[i];
+}
+
+static void rope_head(float *x, const float *cs, int32_t n_rot, int32_t mode) {
+    const int32_t half = n_rot / 2;
+    for (int32_t i = 0; i < half; i++) {
+        const float c = cs[2 * i], s = cs[2 * i + 1];
+        float *p0 = mode == PL_ROPE_NEOX ? x + i : x + 2 * i;
+        float *p1 = mode == PL_ROPE_NEOX ? x + i + half : x + 2 * i + 1;
+        const float x0 = *p0, x1 = *p1;
+        *p0 = x0 * c - x1 * s;
+        *p1 = x0 * s + x1 * c;
+    }
+}
+
+static float dot_f32(const float *a, const float *b, int64_t n) {
+    float sum = 0.0f;
+    for (int64_t i = 0; i < n; i++) sum += a[i] * b[i];
+    return sum;
+}
+
+static void axpy_f32(float *y, float a, const float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] += a * x[i];
+}
+
+static void scale_f32(float *y, float a, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] *= a;
+}
+
+static void f16_to_f32(const uint16_t *src, float *dst, int64_t n) {
+    for (int64_t i = 0; i < n; i++) dst[i] = pl_fp16_to_fp32(src[i]);
+}
+
+static void q8_0_to_f32(const uint8_t *src, float *dst, int64_t n) { pl_ref_dequantize_row(PL_TYPE_Q8_0, src, dst, n); }
+
+static void f32_to_f16(const float *src, uint16_t *dst, int64_t n) {
+    for (int64_t i = 0; i < n; i++) dst[i] = pl_fp32_to_fp16(src[i]);
+}
+
+static void triad(float *a, const float *b, const float *c, int64_t n, float s) {
+    for (int64_t i = 0; i < n; i++) a[i] = b[i] + s * c[i];
+}
+
+void pl_kernels_fill_scalar(pl_kernels *k) {
+    memset(k, 0, sizeof(*k));
+    k->isa = PL_ISA_SCALAR;
+    k->variant = "scalar";
+    k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q4_0, gemm_q4_0, 0};
+    k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q4_1, gemm_q4_1, 0};
+    k->mm[PL_TYPE_Q8_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q8_0, gemm_q8_0, 0};
+    k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, gemm_f32, gemm_f32, 0};
+    k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, gemm_f16, gemm_f16, 0};
+    k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, gemm_bf16, gemm_bf16, 0};
+    k->rmsnorm_row = rmsnorm_row;
+    k->softmax_row = softmax_row;
+    k->swiglu = swiglu;
+    k->add = add;
+    k->rope_head = rope_head;
+    k->dot_f32 = dot_f32;
+    k->axpy_f32 = axpy_f32;
+    k->scale_f32 = scale_f32;
+    k->exp_sub_sum = exp_sub_sum;
+    k->f16_to_f32 = f16_to_f32;
+    k->f32_to_f16 = f32_to_f16;
+    k->q8_0_to_f32 = q8_0_to_f32;
+    k->triad = triad;
+}

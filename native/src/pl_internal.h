@@ -1,0 +1,187 @@
+/*
+ * pl_internal.h — what the library's own sources share: number conversions, ggml block
+ * layouts, the per-ISA kernel table and the context (thread pool + scratch).
+ */
+#ifndef PL_INTERNAL_H
+#define PL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "panllama.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PL_INTERNAL __attribute__((visibility("hidden")))
+
+/* ---- half / bfloat16 conversions (ggml-compatible rounding: nearest even) ------------------ */
+static inline uint32_t pl_f32_bits(float f) {
+    uint32_t u;
+    memcpy(&u, &f, 4);
+    return u;
+}
+static inline float pl_bits_f32(uint32_t u) {
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+
+static inline float pl_fp16_to_fp32(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    uint32_t exp = (h >> 10) & 0x1fu, mant = h & 0x3ffu;
+    if (exp == 0) {
+        /* zero or subnormal: mant * 2^-24 is exact in float */
+        return pl_bits_f32(pl_f32_bits((float)mant * (1.0f / 16777216.0f)) | sign);
+    }
+    if (exp == 31) return pl_bits_f32(sign | 0x7f800000u | (mant << 13));
+    return pl_bits_f32(sign | ((exp + 112u) << 23) | (mant << 13));
+}
+
+static inline uint16_t pl_fp32_to_fp16(float f) {
+    uint32_t x = pl_f32_bits(f);
+    uint32_t sign = (x >> 16) & 0x8000u;
+    uint32_t a = x & 0x7fffffffu;
+    if (a > 0x7f800000u) return (uint16_t)(sign | 0x7e00u | ((a >> 13) & 0x3ffu)); /* quiet NaN */
+    if (a >= 0x477ff000u) return (uint16_t)(sign | 0x7c00u);                        /* rounds to inf */
+    if (a < 0x38800000u) {
+        /* half subnormal: adding 0.5f puts the 2^-24 unit in the float's last place, and the
+         * FPU rounds to nearest even for us */
+        uint32_t r = pl_f32_bits(pl_bits_f32(a) + 0.5f) - 0x3f000000u;
+        return (uint16_t)(sign | r);
+    }
+    a += 0xc8000fffu + ((a >> 13) & 1u); /* rebias exponent by -112, round to nearest even */
+    return (uint16_t)(sign | (a >> 13));
+}
+
+static inline float pl_bf16_to_fp32(uint16_t h) { return pl_bits_f32((uint32_t)h << 16); }
+
+static inline uint16_t pl_fp32_to_bf16(float f) {
+    uint32_t u = pl_f32_bits(f);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (uint16_t)((u >> 16) | 64u); /* quiet NaN */
+    return (uint16_t)((u + (0x7fffu + ((u >> 16) & 1u))) >> 16);
+}
+
+/* Reads a little-endian half stored at any alignment (GGUF rows can sit at odd offsets). */
+static inline float pl_load_f16(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return pl_fp16_to_fp32(h);
+}
+static inline void pl_store_f16(uint8_t *p, float f) {
+    uint16_t h = pl_fp32_to_fp16(f);
+    memcpy(p, &h, 2);
+}
+
+/* f16 -> f32 for every half (ggml's x86 scalar path uses the same table): filled at first use */
+PL_INTERNAL extern float pl_fp16_table[65536];
+PL_INTERNAL void pl_fp16_table_init(void);
+
+/* ---- ggml block layouts (bytes; halves are little-endian IEEE binary16) -------------------- */
+#define PL_QK 32       /* elements per Q4_0/Q4_1/Q8_0/Q8_1 block */
+#define PL_QK_K 256    /* elements per K-quant super-block */
+#define PL_Q4_0_BYTES 18 /* d, qs[16]: element j = low nibble of qs[j], j+16 = high nibble */
+#define PL_Q4_1_BYTES 20 /* d, m, qs[16] */
+#define PL_Q8_0_BYTES 34 /* d, qs[32] int8 */
+#define PL_Q8_1_BYTES 36 /* d, s = d * sum(qs), qs[32] */
+#define PL_Q4_K_BYTES 144 /* d, dmin, scales[12] (6-bit packed), qs[128] */
+#define PL_Q6_K_BYTES 210 /* ql[128], qh[64], scales[16] int8, d */
+
+/* Highest type id + 1: the kernel table is indexed by ggml type id. */
+#define PL_TYPE_SLOTS 31
+
+typedef struct {
+    int32_t block_elems;
+    int32_t block_bytes;
+    const char *name;
+} pl_type_info;
+
+/* NULL for an unknown type. */
+PL_INTERNAL const pl_type_info *pl_type_get(int32_t type);
+
+/* Scalar reference conversions, bit-exact with ggml's *_ref functions. n: a multiple of the block. */
+PL_INTERNAL int pl_ref_quantize_row(int32_t type, const float *x, void *dst, int64_t n);
+PL_INTERNAL int pl_ref_dequantize_row(int32_t type, const void *src, float *dst, int64_t n);
+
+/* ---- the kernel table --------------------------------------------------------------------- */
+/* Converts one F32 activation row of k elements into the format the weights pair with. */
+typedef void (*pl_act_quant_fn)(const float *x, void *dst, int64_t k);
+/*
+ * y[t * ldy + r] = W[r] . A[t] for r < nr, t < nt. W rows are w_stride bytes apart, activation rows
+ * a_stride bytes apart. Every output element must be computed by the same instruction sequence
+ * whatever nr/nt are, so results never depend on tiling or thread count.
+ */
+typedef void (*pl_gemm_fn)(int64_t k, const uint8_t *w, int64_t w_stride, int32_t nr, const uint8_t *a,
+                           int64_t a_stride, int32_t nt, float *y, int64_t ldy, void *scratch);
+
+typedef struct {
+    int32_t act_elems, act_bytes; /* an activation row takes act_bytes per act_elems elements */
+    pl_act_quant_fn quantize_act;
+    pl_gemm_fn gemv;              /* calls with n_tok == 1 (decode) */
+    pl_gemm_fn gemm;              /* calls with n_tok > 1 (prefill); may use a different summation order */
+    int32_t gemm_scratch;         /* per-thread scratch bytes gemm needs per act_elems elements of k */
+} pl_mm_kernel;
+
+typedef struct pl_kernels {
+    int32_t isa;
+    const char *variant;
+    pl_mm_kernel mm[PL_TYPE_SLOTS]; /* gemm == NULL: no matmul for this weight type */
+    void (*rmsnorm_row)(const float *x, const float *w, float *y, int64_t n, float eps);
+    void (*softmax_row)(float *x, int64_t n);
+    void (*swiglu)(const float *g, const float *u, float *y, int64_t n);
+    void (*add)(const float *a, const float *b, float *y, int64_t n);
+    /* rotates one head's first n_rot dims with cs = {cos, sin} pairs for this position */
+    void (*rope_head)(float *x, const float *cs, int32_t n_rot, int32_t mode);
+    float (*dot_f32)(const float *a, const float *b, int64_t n);
+    void (*axpy_f32)(float *y, float a, const float *x, int64_t n); /* y += a * x */
+    void (*scale_f32)(float *y, float a, int64_t n);
+    /* x[i] = exp(x[i] - sub), returns the sum of the results (in double on every path) */
+    double (*exp_sub_sum)(float *x, float sub, int64_t n);
+    void (*f16_to_f32)(const uint16_t *src, float *dst, int64_t n);
+    void (*q8_0_to_f32)(const uint8_t *src, float *dst, int64_t n); /* n: multiple of 32 */
+    void (*f32_to_f16)(const float *src, uint16_t *dst, int64_t n);
+    void (*triad)(float *a, const float *b, const float *c, int64_t n, float s);
+} pl_kernels;
+
+/* The table in use (initialised on first call from CPUID and PANLLAMA_ISA). */
+PL_INTERNAL const pl_kernels *pl_kernels_active(void);
+/* The table of a given ISA for a feature mask (tests); NULL if the build lacks it. */
+PL_INTERNAL const pl_kernels *pl_kernels_for(int32_t isa, int32_t features);
+
+PL_INTERNAL void pl_kernels_fill_scalar(pl_kernels *k);
+#if defined(PL_HAVE_X86)
+PL_INTERNAL int32_t pl_cpu_detect_x86(void);
+PL_INTERNAL void pl_kernels_fill_avx2(pl_kernels *k);
+PL_INTERNAL void pl_kernels_fill_avx512(pl_kernels *k, int vnni);
+#endif
+
+/* Bytes of one activation row of k elements for a matmul kernel (rounded up to 64). */
+PL_INTERNAL int64_t pl_act_row_bytes(const pl_mm_kernel *mk, int64_t k);
+
+/* Scalar helpers other ISAs reuse for tails. */
+PL_INTERNAL float pl_silu(float x);
+
+/* ---- context: thread pool + scratch --------------------------------------------------------- */
+typedef void (*pl_task_fn)(int32_t ith, int32_t nth, void *arg);
+
+/*
+ * Runs fn on the caller (ith 0) and on every worker that joins while the caller is still working
+ * (ith 1..nth-1, each at most once); returns when all who joined are done. fn must therefore claim
+ * its work dynamically (atomic counters) so that any subset of threads completes it, and must not
+ * wait for other threads except for work they have already claimed.
+ */
+PL_INTERNAL void pl_pool_run(pl_ctx *ctx, pl_task_fn fn, void *arg);
+/* Waits (spinning, then yielding) until *counter >= target: work claimed by running threads. */
+PL_INTERNAL void pl_pool_wait_count(_Atomic long long *counter, int64_t target);
+/* Makes the shared scratch >= shared bytes and each thread's scratch >= per_thread bytes. */
+PL_INTERNAL int pl_ctx_reserve(pl_ctx *ctx, int64_t shared, int64_t per_thread);
+PL_INTERNAL void *pl_ctx_shared_scratch(pl_ctx *ctx);
+PL_INTERNAL void *pl_ctx_thread_scratch(pl_ctx *ctx, int32_t ith);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* PL_INTERNAL_H */

@@ -1,0 +1,328 @@
+/*
+ * q8_tiles.h — the quantized matmul kernels shared by the AVX2 and AVX-512 files (included, not
+ * compiled on its own; each includer sets PL_VNNI, PL_DEC_RM and PL_GEMM_PTN).
+ *
+ * Activations are quantized once per call exactly as ggml's AVX2 quantize_row_q8_0/q8_1 do
+ * (x * 127/amax, round to nearest even, scale and sum stored as f16), but laid out for the tiles:
+ *   int8 qs[k] | float d[k/32] | float s[k/32] | int32 sum[k/32] | int32 lanes8[k/32][8]
+ * (d, s: the f16-rounded values, as f32; sum: the exact sum of the block's codes; lanes8: 8 times
+ * the sums of codes 4i..4i+3, the Q4_0 offset per dot-product lane), so the inner loops never
+ * convert an activation scale.
+ *
+ * Dot products follow ggml's AVX2 vec_dot: per block, int8 products summed four at a time into
+ * 8 int32 lanes (maddubs+madd, or one vpdpbusd with VNNI: the same integers), converted to float,
+ * scaled by (dx * dy) and accumulated with FMA; the 8 lanes are reduced at the end. Each output of a
+ * tile has its own accumulator and sees the same instruction sequence whatever the tile shape,
+ * so results never depend on tiling or thread count.
+ */
+#ifndef PL_Q8_TILES_H
+#define PL_Q8_TILES_H
+
+#include <immintrin.h>
+
+#include "pl_internal.h"
+
+#define AI static inline __attribute__((always_inline))
+#define PL_ACT_BLOCK_BYTES 76 /* 32 int8 + f32 d + f32 s + int32 sum(q) + 8 x int32 lane sums * 8 */
+
+AI float q8t_hsum8(__m256 x) {
+    __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
+    r = _mm_add_ps(r, _mm_movehl_ps(r, r));
+    r = _mm_add_ss(r, _mm_movehdup_ps(r));
+    return _mm_cvtss_f32(r);
+}
+
+AI float q8t_f16(const uint8_t *p) {
+    uint16_t h;
+    memcpy(&h, p, 2);
+    return _cvtsh_ss(h);
+}
+
+/* f16 rounding of a float, back as float */
+AI float q8t_round_f16(float f) { return _cvtsh_ss((unsigned short)_cvtss_sh(f, 0)); }
+
+/* 16 bytes of nibbles -> 32 codes 0..15: low nibbles (elements 0..15), then high (16..31). The
+ * 16 bytes are broadcast to both 128-bit lanes and the upper lane shifted by 4: no shuffle port. */
+AI __m256i q8t_nibbles(const uint8_t *qs) {
+    const __m256i x = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(const void *)qs));
+    return _mm256_and_si256(_mm256_srlv_epi32(x, _mm256_setr_epi32(0, 0, 0, 0, 4, 4, 4, 4)), _mm256_set1_epi8(0x0f));
+}
+
+AI __m256i q8t_dot_u8s8(__m256i u, __m256i s) {
+#if PL_VNNI
+    return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
+#else
+    return _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1));
+#endif
+}
+
+AI int q8t_hsum_i32(__m256i v) {
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+    s = _mm_add_epi32(s, _mm_unpackhi_epi64(s, s));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 1));
+    return _mm_cvtsi128_si32(s);
+}
+
+/* One row of k floats -> the split Q8 layout; with_sum also stores s = f16(d * sum(q)). */
+AI void q8t_quantize_row(const float *x, uint8_t *dst, int64_t k, int with_sum) {
+    const int64_t nb = k / PL_QK;
+    float *dd = (float *)(void *)(dst + k), *ss = dd + nb;
+    int32_t *is = (int32_t *)(void *)(ss + nb);
+    uint8_t *lanes8 = (uint8_t *)(is + nb);
+    for (int64_t b = 0; b < nb; b++, x += PL_QK) {
+        __m256 v0 = _mm256_loadu_ps(x), v1 = _mm256_loadu_ps(x + 8);
+        __m256 v2 = _mm256_loadu_ps(x + 16), v3 = _mm256_loadu_ps(x + 24);
+        const __m256 sign = _mm256_set1_ps(-0.0f);
+        __m256 m = _mm256_andnot_ps(sign, v0);
+        m = _mm256_max_ps(m, _mm256_andnot_ps(sign, v1));
+        m = _mm256_max_ps(m, _mm256_andnot_ps(sign, v2));
+        m = _mm256_max_ps(m, _mm256_andnot_ps(sign, v3));
+        __m128 m4 = _mm_max_ps(_mm256_extractf128_ps(m, 1), _mm256_castps256_ps128(m));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        const float amax = _mm_cvtss_f32(m4);
+        const float d = amax / 127.f;
+        const __m256 id = _mm256_set1_ps(amax != 0.0f ? 127.f / amax : 0.0f);
+        const int rnd = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+        __m256i i0 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v0, id), rnd));
+        __m256i i1 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v1, id), rnd));
+        __m256i i2 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v2, id), rnd));
+        __m256i i3 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v3, id), rnd));
+        const int sum = q8t_hsum_i32(_mm256_add_epi32(_mm256_add_epi32(i0, i1), _mm256_add_epi32(i2, i3)));
+        dd[b] = q8t_round_f16(d);
+        ss[b] = with_sum ? q8t_round_f16(d * (float)sum) : 0.0f;
+        is[b] = sum;
+        i0 = _mm256_packs_epi32(i0, i1);
+        i2 = _mm256_packs_epi32(i2, i3);
+        i0 = _mm256_packs_epi16(i0, i2);
+        i0 = _mm256_permutevar8x32_epi32(i0, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256((__m256i *)(void *)(dst + b * PL_QK), i0);
+        _mm256_storeu_si256((__m256i *)(void *)(lanes8 + 32 * b), q8t_dot_u8s8(_mm256_set1_epi8(8), i0));
+    }
+}
+
+static void q8t_act_q8_0(const float *x, void *dst, int64_t k) { q8t_quantize_row(x, (uint8_t *)dst, k, 0); }
+static void q8t_act_q8_1(const float *x, void *dst, int64_t k) { q8t_quantize_row(x, (uint8_t *)dst, k, 1); }
+
+/*
+ * Decode (one token): RM rows at a time, one 8-lane accumulator per row, exactly ggml's AVX2
+ * vec_dot arithmetic per row: lane sums of 4 products, scaled by (dx * dy), FMA-accumulated, then
+ * reduced. Cheaper than ggml's instruction sequence for the same integers:
+ *  - Q4_0 codes stay unsigned (0..15); the -8 offset is removed by subtracting 8 * (lane sums of
+ *    the activation block), precomputed once per block when the activations are quantized;
+ *  - nibbles unpack without a cross-lane shuffle (128-bit broadcast load, per-lane variable shift);
+ *  - weight scales come from a 64K-entry f16 -> f32 table (as ggml's x86 scalar path does), and
+ *    activation values are loaded and broadcast once per block for all RM rows.
+ */
+#define Q8T_MAXR 8
+#ifndef PL_GEMV_PREFETCH
+#define PL_GEMV_PREFETCH 512 /* bytes ahead to prefetch each weight row (measured: +5..10%) */
+#endif
+
+AI void q8t_gemv_rows(int kind, int64_t k, const uint8_t *w, int64_t ws, const uint8_t *a, float *y, const int RM) {
+    const int wb = kind == 0 ? PL_Q4_0_BYTES : kind == 1 ? PL_Q8_0_BYTES : PL_Q4_1_BYTES;
+    const int64_t nb = k / PL_QK;
+    const float *ds = (const float *)(const void *)(a + k);
+    const uint8_t *lanes8 = (const uint8_t *)(ds + 3 * nb);
+    __m256 acc[Q8T_MAXR];
+    float summs[Q8T_MAXR];
+    for (int r = 0; r < RM; r++) {
+        acc[r] = _mm256_setzero_ps();
+        summs[r] = 0.0f;
+    }
+    for (int64_t b = 0; b < nb; b++) {
+        const __m256i qy = _mm256_loadu_si256((const __m256i *)(const void *)(a + b * PL_QK));
+        const __m256 dy = _mm256_broadcast_ss(ds + b);
+        for (int r = 0; r < RM; r++) {
+            const uint8_t *blk = w + r * ws + b * wb;
+#if PL_GEMV_PREFETCH
+            _mm_prefetch((const char *)blk + PL_GEMV_PREFETCH, _MM_HINT_T0);
+#endif
+            uint16_t dh;
+            memcpy(&dh, blk, 2);
+            const __m256 dx = _mm256_broadcast_ss(&pl_fp16_table[dh]);
+            __m256i p;
+            if (kind == 0) {
+                p = _mm256_sub_epi32(q8t_dot_u8s8(q8t_nibbles(blk + 2), qy),
+                                     _mm256_loadu_si256((const __m256i *)(const void *)(lanes8 + 32 * b)));
+            } else if (kind == 1) {
+                const __m256i qx = _mm256_loadu_si256((const __m256i *)(const void *)(blk + 2));
+                p = q8t_dot_u8s8(_mm256_sign_epi8(qx, qx), _mm256_sign_epi8(qy, qx));
+            } else {
+                uint16_t mh;
+                memcpy(&mh, blk + 2, 2);
+                p = q8t_dot_u8s8(q8t_nibbles(blk + 4), qy);
+                summs[r] += pl_fp16_table[mh] * ds[nb + b];
+            }
+            acc[r] = _mm256_fmadd_ps(_mm256_mul_ps(dx, dy), _mm256_cvtepi32_ps(p), acc[r]);
+        }
+    }
+    for (int r = 0; r < RM; r++) y[r] = q8t_hsum8(acc[r]) + summs[r];
+}
+
+#define Q8T_DEFINE_GEMV(name, KIND)                                                                        \
+    static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,     \
+                     int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
+        (void)scratch;                                                                                     \
+        for (int32_t t = 0; t < nt; t++) {                                                                 \
+            int32_t r = 0;                                                                                 \
+            for (; r + PL_DEC_RM <= nr; r += PL_DEC_RM)                                                    \
+                q8t_gemv_rows(KIND, k, w + r * ws, ws, a + t * as, y + t * ldy + r, PL_DEC_RM);             \
+            for (; r < nr; r++) q8t_gemv_rows(KIND, k, w + r * ws, ws, a + t * as, y + t * ldy + r, 1);     \
+        }                                                                                                  \
+    }
+
+Q8T_DEFINE_GEMV(q8t_gemv_q4_0, 0)
+Q8T_DEFINE_GEMV(q8t_gemv_q8_0, 1)
+Q8T_DEFINE_GEMV(q8t_gemv_q4_1, 2)
+
+/*
+ * Prefill GEMM on panels: 8 weight rows are repacked (once per tile of up to 64 tokens) so that a
+ * 32-byte vector holds 4 consecutive codes of each of the 8 rows; one broadcast of 4 activation
+ * codes then yields the partial dot products of all 8 rows at once, accumulated as exact int32
+ * block sums in 8 lanes (lane = row). Per block the sums are scaled by (dx * dy) with the rows'
+ * scales in one vector, and accumulated with FMA per output, block after block. Q4_0 codes stay
+ * unsigned (0..15) and the -8 offset is removed with the activation block's code sum; with VNNI,
+ * Q8_0 codes are offset by +128 the same way (vpdpbusd takes unsigned x signed); AVX2 Q8_0 uses the
+ * sign trick. Each (row, token) output gets the same instruction sequence whatever the tile.
+ */
+#define Q8T_PANEL_BLOCK 320 /* per block: 8 vectors of 8 rows x 4 codes, 8 f32 d, 8 f32 m */
+
+enum { Q8T_Q40 = 0, Q8T_Q80 = 1, Q8T_Q41 = 2 };
+
+AI void q8t_transpose8x8_epi32(__m256i r[8]) {
+    const __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
+    const __m256i t2 = _mm256_unpacklo_epi32(r[2], r[3]), t3 = _mm256_unpackhi_epi32(r[2], r[3]);
+    const __m256i t4 = _mm256_unpacklo_epi32(r[4], r[5]), t5 = _mm256_unpackhi_epi32(r[4], r[5]);
+    const __m256i t6 = _mm256_unpacklo_epi32(r[6], r[7]), t7 = _mm256_unpackhi_epi32(r[6], r[7]);
+    const __m256i u0 = _mm256_unpacklo_epi64(t0, t2), u1 = _mm256_unpackhi_epi64(t0, t2);
+    const __m256i u2 = _mm256_unpacklo_epi64(t1, t3), u3 = _mm256_unpackhi_epi64(t1, t3);
+    const __m256i u4 = _mm256_unpacklo_epi64(t4, t6), u5 = _mm256_unpackhi_epi64(t4, t6);
+    const __m256i u6 = _mm256_unpacklo_epi64(t5, t7), u7 = _mm256_unpackhi_epi64(t5, t7);
+    r[0] = _mm256_permute2x128_si256(u0, u4, 0x20);
+    r[1] = _mm256_permute2x128_si256(u1, u5, 0x20);
+    r[2] = _mm256_permute2x128_si256(u2, u6, 0x20);
+    r[3] = _mm256_permute2x128_si256(u3, u7, 0x20);
+    r[4] = _mm256_permute2x128_si256(u0, u4, 0x31);
+    r[5] = _mm256_permute2x128_si256(u1, u5, 0x31);
+    r[6] = _mm256_permute2x128_si256(u2, u6, 0x31);
+    r[7] = _mm256_permute2x128_si256(u3, u7, 0x31);
+}
+
+/* Repacks nrows (<= 8; missing rows are zero with zero scales) of nb blocks into a panel. */
+AI void q8t_pack_panel(int kind, int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
+    const int wb = kind == Q8T_Q40 ? PL_Q4_0_BYTES : kind == Q8T_Q80 ? PL_Q8_0_BYTES : PL_Q4_1_BYTES;
+    for (int64_t b = 0; b < nb; b++) {
+        uint8_t *pb = panel + b * Q8T_PANEL_BLOCK;
+        float *pd = (float *)(void *)(pb + 256), *pm = pd + 8;
+        __m256i v[8];
+        for (int r = 0; r < 8; r++) {
+            if (r >= nrows) {
+                v[r] = _mm256_setzero_si256();
+                pd[r] = pm[r] = 0.0f;
+                continue;
+            }
+            const uint8_t *blk = w + r * ws + b * wb;
+            pd[r] = q8t_f16(blk);
+            if (kind == Q8T_Q41) {
+                pm[r] = q8t_f16(blk + 2);
+                v[r] = q8t_nibbles(blk + 4);
+            } else if (kind == Q8T_Q40) {
+                pm[r] = 0.0f;
+                v[r] = q8t_nibbles(blk + 2);
+            } else {
+                pm[r] = 0.0f;
+                v[r] = _mm256_loadu_si256((const __m256i *)(const void *)(blk + 2));
+#if PL_VNNI
+                v[r] = _mm256_xor_si256(v[r], _mm256_set1_epi8((char)0x80)); /* q + 128 as unsigned */
+#endif
+            }
+        }
+        q8t_transpose8x8_epi32(v);
+        for (int g = 0; g < 8; g++) _mm256_storeu_si256((__m256i *)(void *)(pb + 32 * g), v[g]);
+    }
+}
+
+/* One panel (8 rows) x TN tokens; writes rows [0, nrows). */
+AI void q8t_panel_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t *a, int64_t as, float *y, int64_t ldy,
+                       int32_t nrows, const int TN) {
+    const int64_t nb = k / PL_QK;
+    __m256 acc[PL_GEMM_PTN], sm[PL_GEMM_PTN];
+    for (int t = 0; t < TN; t++) acc[t] = sm[t] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *pb = panel + b * Q8T_PANEL_BLOCK;
+        __m256i isum[PL_GEMM_PTN];
+        for (int t = 0; t < TN; t++) isum[t] = _mm256_setzero_si256();
+        /* not unrolled: unrolling lets GCC reassociate the int sums into many spilled temporaries */
+#pragma GCC unroll 1
+        for (int g = 0; g < 8; g++) {
+            const __m256i wv = _mm256_loadu_si256((const __m256i *)(const void *)(pb + 32 * g));
+#if !PL_VNNI
+            const __m256i aw = kind == Q8T_Q80 ? _mm256_sign_epi8(wv, wv) : wv;
+#endif
+            for (int t = 0; t < TN; t++) {
+                int32_t y4;
+                memcpy(&y4, a + t * as + b * PL_QK + 4 * g, 4);
+                const __m256i yb = _mm256_set1_epi32(y4);
+#if PL_VNNI
+                isum[t] = _mm256_dpbusd_epi32(isum[t], wv, yb);
+#else
+                if (kind == Q8T_Q80) {
+                    const __m256i ys = _mm256_sign_epi8(yb, wv);
+                    isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, ys), _mm256_set1_epi16(1)));
+                } else {
+                    /* 4-bit codes: |pair sum| <= 2*15*127, so 8 of them still fit int16: widen once per block */
+                    isum[t] = _mm256_add_epi16(isum[t], _mm256_maddubs_epi16(aw, yb));
+                }
+#endif
+            }
+        }
+#if !PL_VNNI
+        if (kind != Q8T_Q80)
+            for (int t = 0; t < TN; t++) isum[t] = _mm256_madd_epi16(isum[t], _mm256_set1_epi16(1));
+#endif
+        const __m256 dx = _mm256_loadu_ps((const float *)(const void *)(pb + 256));
+        const int off = kind == Q8T_Q40 ? 8 : (kind == Q8T_Q80 && PL_VNNI) ? 128 : 0;
+        for (int t = 0; t < TN; t++) {
+            const float *ds = (const float *)(const void *)(a + t * as + k);
+            __m256i iv = isum[t];
+            if (off) iv = _mm256_sub_epi32(iv, _mm256_set1_epi32(off * ((const int32_t *)(const void *)(ds + 2 * nb))[b]));
+            acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(ds[b])), _mm256_cvtepi32_ps(iv), acc[t]);
+            if (kind == Q8T_Q41)
+                sm[t] = _mm256_fmadd_ps(_mm256_loadu_ps((const float *)(const void *)(pb + 288)), _mm256_set1_ps(ds[nb + b]),
+                                        sm[t]);
+        }
+    }
+    for (int t = 0; t < TN; t++) {
+        float out[8];
+        _mm256_storeu_ps(out, kind == Q8T_Q41 ? _mm256_add_ps(acc[t], sm[t]) : acc[t]);
+        for (int r = 0; r < nrows; r++) y[t * ldy + r] = out[r];
+    }
+}
+
+#define Q8T_DEFINE_PANEL_GEMM(name, KIND)                                                                  \
+    static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,     \
+                     int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
+        uint8_t *panel = (uint8_t *)scratch;                                                               \
+        for (int32_t r = 0; r < nr; r += 8) {                                                              \
+            const int32_t n8 = nr - r < 8 ? nr - r : 8;                                                    \
+            q8t_pack_panel(KIND, k / PL_QK, w + r * ws, ws, n8, panel);                                     \
+            int32_t t = 0;                                                                                 \
+            for (; t + PL_GEMM_PTN <= nt; t += PL_GEMM_PTN)                                                \
+                q8t_panel_tile(KIND, k, panel, a + t * as, as, y + t * ldy + r, ldy, n8, PL_GEMM_PTN);      \
+            for (; t < nt; t++) q8t_panel_tile(KIND, k, panel, a + t * as, as, y + t * ldy + r, ldy, n8, 1); \
+        }                                                                                                  \
+    }
+
+Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q4_0, Q8T_Q40)
+Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q8_0, Q8T_Q80)
+Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q4_1, Q8T_Q41)
+
+/* Installs the quantized kernels into a table. */
+static void q8t_install(pl_kernels *k) {
+    k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q4_0, q8t_gemm_q4_0, Q8T_PANEL_BLOCK};
+    k->mm[PL_TYPE_Q8_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q8_0, q8t_gemm_q8_0, Q8T_PANEL_BLOCK};
+    k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q4_1, q8t_gemm_q4_1, Q8T_PANEL_BLOCK};
+}
+
+#endif /* PL_Q8_TILES_H */
