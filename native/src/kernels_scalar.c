@@ -63,6 +63,59 @@ static float dot_q8_0_q8_0(int64_t k, const uint8_t *x, const uint8_t *y) {
     return sum;
 }
 
+/* K-quants x Q8_K: exact integer sums per 256-element super-block, scaled once per super-block. */
+static int k4_scale(const uint8_t *sc, int j, int min) {
+    if (j < 4) return sc[j + 4 * min] & 63;
+    return min ? (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4) : (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4);
+}
+
+static float dot_q4_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) {
+    float sum = 0.0f;
+    for (int64_t b = 0; b < k / PL_QK_K; b++, x += PL_Q4_K_BYTES, y += PL_Q8_K_BYTES) {
+        float yd;
+        memcpy(&yd, y, 4);
+        const int8_t *a = (const int8_t *)(y + 4);
+        int16_t bsums[16];
+        memcpy(bsums, y + 4 + PL_QK_K, sizeof(bsums));
+        int sumi = 0, summ = 0;
+        for (int j = 0; j < 8; j++) {
+            const uint8_t *q = x + 16 + 32 * (j / 2);
+            const int shift = 4 * (j % 2);
+            int s = 0;
+            for (int l = 0; l < 32; l++) s += ((q[l] >> shift) & 0xF) * a[32 * j + l];
+            sumi += k4_scale(x + 4, j, 0) * s;
+            summ += k4_scale(x + 4, j, 1) * (bsums[2 * j] + bsums[2 * j + 1]);
+        }
+        sum += yd * pl_load_f16(x) * (float)sumi - yd * pl_load_f16(x + 2) * (float)summ;
+    }
+    return sum;
+}
+
+static float dot_q6_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) {
+    float sum = 0.0f;
+    for (int64_t b = 0; b < k / PL_QK_K; b++, x += PL_Q6_K_BYTES, y += PL_Q8_K_BYTES) {
+        float yd;
+        memcpy(&yd, y, 4);
+        const int8_t *a = (const int8_t *)(y + 4);
+        const int8_t *sc = (const int8_t *)(x + 192);
+        int sumi = 0;
+        for (int i = 0; i < PL_QK_K; i += 16) {
+            /* element i + l: half h = i / 128, quarter n = (i % 128) / 32, position p = i % 32 + l */
+            const int h = i / 128, n = (i % 128) / 32;
+            int s = 0;
+            for (int l = 0; l < 16; l++) {
+                const int p = i % 32 + l;
+                const int lo = (x[64 * h + 32 * (n & 1) + p] >> (4 * (n >> 1))) & 0xF;
+                const int hi = (x[128 + 32 * h + p] >> (2 * n)) & 3;
+                s += ((lo | (hi << 4)) - 32) * a[i + l];
+            }
+            sumi += sc[i / 16] * s;
+        }
+        sum += yd * pl_load_f16(x + 208) * (float)sumi;
+    }
+    return sum;
+}
+
 static float dot_f32_f32(int64_t k, const uint8_t *x, const uint8_t *y) {
     double sum = 0.0;
     const float *a = (const float *)x, *b = (const float *)y;
@@ -98,6 +151,8 @@ static float dot_bf16_f32(int64_t k, const uint8_t *x, const uint8_t *y) {
 SCALAR_GEMM(gemm_q4_0, dot_q4_0_q8_0)
 SCALAR_GEMM(gemm_q4_1, dot_q4_1_q8_1)
 SCALAR_GEMM(gemm_q8_0, dot_q8_0_q8_0)
+SCALAR_GEMM(gemm_q4_k, dot_q4_k_q8_k)
+SCALAR_GEMM(gemm_q6_k, dot_q6_k_q8_k)
 SCALAR_GEMM(gemm_f32, dot_f32_f32)
 SCALAR_GEMM(gemm_f16, dot_f16_f32)
 SCALAR_GEMM(gemm_bf16, dot_bf16_f32)
@@ -185,6 +240,8 @@ void pl_kernels_fill_scalar(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q4_0, gemm_q4_0, 0};
     k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q4_1, gemm_q4_1, 0};
     k->mm[PL_TYPE_Q8_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q8_0, gemm_q8_0, 0};
+    k->mm[PL_TYPE_Q4_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q4_k, gemm_q4_k, 0};
+    k->mm[PL_TYPE_Q6_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q6_k, gemm_q6_k, 0};
     k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, gemm_f32, gemm_f32, 0};
     k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, gemm_f16, gemm_f16, 0};
     k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, gemm_bf16, gemm_bf16, 0};

@@ -88,6 +88,7 @@ PL_INTERNAL void pl_fp16_table_init(void);
 #define PL_Q8_1_BYTES 36 /* d, s = d * sum(qs), qs[32] */
 #define PL_Q4_K_BYTES 144 /* d, dmin, scales[12] (6-bit packed), qs[128] */
 #define PL_Q6_K_BYTES 210 /* ql[128], qh[64], scales[16] int8, d */
+#define PL_Q8_K_BYTES 292 /* K-quant activations: f32 d, int8 qs[256], int16 bsums[16] (sums of 16 codes) */
 
 /* Highest type id + 1: the kernel table is indexed by ggml type id. */
 #define PL_TYPE_SLOTS 31
@@ -104,6 +105,8 @@ PL_INTERNAL const pl_type_info *pl_type_get(int32_t type);
 /* Scalar reference conversions, bit-exact with ggml's *_ref functions. n: a multiple of the block. */
 PL_INTERNAL int pl_ref_quantize_row(int32_t type, const float *x, void *dst, int64_t n);
 PL_INTERNAL int pl_ref_dequantize_row(int32_t type, const void *src, float *dst, int64_t n);
+/* F32 -> ggml block_q8_K rows (k a multiple of 256), as ggml's quantize_row_q8_K (x86: the reference). */
+PL_INTERNAL void pl_quantize_q8_k(const float *x, void *dst, int64_t k);
 
 /* ---- the kernel table --------------------------------------------------------------------- */
 /* Converts one F32 activation row of k elements into the format the weights pair with. */

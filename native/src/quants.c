@@ -126,6 +126,264 @@ static void quantize_q8_1(const float *x, uint8_t *y, int64_t nb) {
     }
 }
 
+static void k4_scale_min(int j, const uint8_t *q, int *d, int *m);
+/* ---- K-quant reference quantizers (ggml's quantize_row_q4_K_ref / q6_K_ref / q8_K_ref) ------
+ * The same float operations in the same order as ggml's reference, so the bytes match it exactly.
+ * Rounding is to nearest even (ggml's nearest_int adds 1.5 * 2^23 and keeps the mantissa). */
+static int k_nearest(float f) { return (int)lrintf(f); }
+
+/*
+ * Q4_K sub-block fit: codes l in [0, nmax] with x ~ scale * l - min, weighted least squares over a
+ * small grid of candidate scales (rmin + rdelta * is + nmax) / (max - min), keeping the best weighted
+ * squared error. Returns the scale, *neg_min = the (non-negative) offset subtracted.
+ */
+static float k_fit_scale_min(int n, int nmax, const float *x, const float *w, uint8_t *L, float *neg_min,
+                             float rmin, float rdelta, int nstep) {
+    uint8_t Laux[32];
+    float min = x[0], max = x[0], sum_w = w[0], sum_x = sum_w * x[0];
+    for (int i = 1; i < n; i++) {
+        if (x[i] < min) min = x[i];
+        if (x[i] > max) max = x[i];
+        sum_w += w[i];
+        sum_x += w[i] * x[i];
+    }
+    if (min > 0) min = 0;
+    if (max == min) {
+        memset(L, 0, (size_t)n);
+        *neg_min = -min;
+        return 0.0f;
+    }
+    float iscale = (float)nmax / (max - min);
+    float scale = 1 / iscale;
+    float best_err = 0;
+    for (int i = 0; i < n; i++) {
+        int l = k_nearest(iscale * (x[i] - min));
+        L[i] = (uint8_t)(l < 0 ? 0 : l > nmax ? nmax : l);
+        const float diff = scale * (float)L[i] + min - x[i];
+        best_err += w[i] * (diff * diff);
+    }
+    for (int is = 0; is <= nstep; is++) {
+        iscale = (rmin + rdelta * (float)is + (float)nmax) / (max - min);
+        float sum_l = 0, sum_l2 = 0, sum_xl = 0;
+        for (int i = 0; i < n; i++) {
+            int l = k_nearest(iscale * (x[i] - min));
+            l = l < 0 ? 0 : l > nmax ? nmax : l;
+            Laux[i] = (uint8_t)l;
+            const float fl = (float)l;
+            sum_l += w[i] * fl;
+            sum_l2 += w[i] * fl * fl;
+            sum_xl += w[i] * fl * x[i];
+        }
+        const float D = sum_w * sum_l2 - sum_l * sum_l;
+        if (D > 0) {
+            float this_scale = (sum_w * sum_xl - sum_x * sum_l) / D;
+            float this_min = (sum_l2 * sum_x - sum_l * sum_xl) / D;
+            if (this_min > 0) {
+                this_min = 0;
+                this_scale = sum_xl / sum_l2;
+            }
+            float err = 0;
+            for (int i = 0; i < n; i++) {
+                const float diff = this_scale * (float)Laux[i] + this_min - x[i];
+                err += w[i] * (diff * diff);
+            }
+            if (err < best_err) {
+                memcpy(L, Laux, (size_t)n);
+                best_err = err;
+                scale = this_scale;
+                min = this_min;
+            }
+        }
+    }
+    *neg_min = -min;
+    return scale;
+}
+
+static void quantize_q4_k(const float *x, uint8_t *y, int64_t nb) {
+    uint8_t L[PL_QK_K];
+    float w[32], mins[8], scales[8];
+    for (int64_t i = 0; i < nb; i++, x += PL_QK_K, y += PL_Q4_K_BYTES) {
+        float max_scale = 0, max_min = 0;
+        for (int j = 0; j < 8; j++) {
+            const float *xs = x + 32 * j;
+            float sum_x2 = 0;
+            for (int l = 0; l < 32; l++) sum_x2 += xs[l] * xs[l];
+            const float av_x = sqrtf(sum_x2 / 32);
+            for (int l = 0; l < 32; l++) w[l] = av_x + fabsf(xs[l]);
+            scales[j] = k_fit_scale_min(32, 15, xs, w, L + 32 * j, &mins[j], -1.0f, 0.1f, 20);
+            if (scales[j] > max_scale) max_scale = scales[j];
+            if (mins[j] > max_min) max_min = mins[j];
+        }
+        const float inv_scale = max_scale > 0 ? 63.0f / max_scale : 0.0f;
+        const float inv_min = max_min > 0 ? 63.0f / max_min : 0.0f;
+        uint8_t *sc = y + 4;
+        memset(sc, 0, 12);
+        for (int j = 0; j < 8; j++) {
+            /* ggml stores nearest_int into a uint8_t before clamping to 63 */
+            uint8_t ls = (uint8_t)k_nearest(inv_scale * scales[j]), lm = (uint8_t)k_nearest(inv_min * mins[j]);
+            ls = ls < 63 ? ls : 63;
+            lm = lm < 63 ? lm : 63;
+            if (j < 4) {
+                sc[j] = ls;
+                sc[j + 4] = lm;
+            } else {
+                sc[j + 4] = (uint8_t)((ls & 0xF) | ((lm & 0xF) << 4));
+                sc[j - 4] |= (uint8_t)((ls >> 4) << 6);
+                sc[j] |= (uint8_t)((lm >> 4) << 6);
+            }
+        }
+        pl_store_f16(y, max_scale / 63.0f);
+        pl_store_f16(y + 2, max_min / 63.0f);
+        const float d_all = pl_load_f16(y), dmin_all = pl_load_f16(y + 2);
+        for (int j = 0; j < 8; j++) {
+            int s, m;
+            k4_scale_min(j, sc, &s, &m);
+            const float d = d_all * (float)s;
+            if (d == 0.0f) continue;
+            const float dm = dmin_all * (float)m;
+            for (int l = 0; l < 32; l++) {
+                const int q = k_nearest((x[32 * j + l] + dm) / d);
+                L[32 * j + l] = (uint8_t)(q < 0 ? 0 : q > 15 ? 15 : q);
+            }
+        }
+        uint8_t *q = y + 16;
+        for (int j = 0; j < PL_QK_K; j += 64, q += 32)
+            for (int l = 0; l < 32; l++) q[l] = (uint8_t)(L[j + l] | (L[j + l + 32] << 4));
+    }
+}
+
+/*
+ * Q6_K sub-block fit (ggml's make_qx_quants, rmse_type 1): codes in [-nmax, nmax-1] scaled from the
+ * signed extreme, then 18 nearby scales tried, keeping the best x^2-weighted least-squares fit.
+ * L gets codes + nmax.
+ */
+static float k_fit_scale_signed(int n, int nmax, const float *x, int8_t *L) {
+    float max = 0, amax = 0;
+    for (int i = 0; i < n; i++) {
+        const float ax = fabsf(x[i]);
+        if (ax > amax) {
+            amax = ax;
+            max = x[i];
+        }
+    }
+    if (amax < 1e-15f) { /* GROUP_MAX_EPS */
+        memset(L, 0, (size_t)n);
+        return 0.0f;
+    }
+    float iscale = (float)-nmax / max;
+    float sumlx = 0, suml2 = 0;
+    for (int i = 0; i < n; i++) {
+        int l = k_nearest(iscale * x[i]);
+        l = l < -nmax ? -nmax : l > nmax - 1 ? nmax - 1 : l;
+        L[i] = (int8_t)(l + nmax);
+        const float w = x[i] * x[i], fl = (float)l;
+        sumlx += w * x[i] * fl;
+        suml2 += w * fl * fl;
+    }
+    float scale = suml2 != 0.0f ? sumlx / suml2 : 0.0f;
+    float best = scale * sumlx;
+    for (int is = -9; is <= 9; is++) {
+        if (is == 0) continue;
+        iscale = -((float)nmax + 0.1f * (float)is) / max;
+        sumlx = suml2 = 0;
+        for (int i = 0; i < n; i++) {
+            int l = k_nearest(iscale * x[i]);
+            l = l < -nmax ? -nmax : l > nmax - 1 ? nmax - 1 : l;
+            const float w = x[i] * x[i], fl = (float)l;
+            sumlx += w * x[i] * fl;
+            suml2 += w * fl * fl;
+        }
+        if (suml2 > 0 && sumlx * sumlx > best * suml2) {
+            for (int i = 0; i < n; i++) {
+                const int l = k_nearest(iscale * x[i]);
+                L[i] = (int8_t)(nmax + (l < -nmax ? -nmax : l > nmax - 1 ? nmax - 1 : l));
+            }
+            scale = sumlx / suml2;
+            best = scale * sumlx;
+        }
+    }
+    return scale;
+}
+
+static void quantize_q6_k(const float *x, uint8_t *y, int64_t nb) {
+    int8_t L[PL_QK_K];
+    float scales[16];
+    for (int64_t i = 0; i < nb; i++, x += PL_QK_K, y += PL_Q6_K_BYTES) {
+        float max_scale = 0, max_abs_scale = 0;
+        for (int ib = 0; ib < 16; ib++) {
+            scales[ib] = k_fit_scale_signed(16, 32, x + 16 * ib, L + 16 * ib);
+            if (fabsf(scales[ib]) > max_abs_scale) {
+                max_abs_scale = fabsf(scales[ib]);
+                max_scale = scales[ib];
+            }
+        }
+        if (max_abs_scale < 1e-15f) {
+            memset(y, 0, PL_Q6_K_BYTES);
+            continue;
+        }
+        const float iscale = -128.0f / max_scale;
+        pl_store_f16(y + 208, 1 / iscale);
+        int8_t *sc = (int8_t *)(y + 192);
+        for (int ib = 0; ib < 16; ib++) {
+            const int s = k_nearest(iscale * scales[ib]);
+            sc[ib] = (int8_t)(s < 127 ? s : 127);
+        }
+        const float d_all = pl_load_f16(y + 208);
+        for (int j = 0; j < 16; j++) {
+            const float d = d_all * (float)sc[j];
+            if (d == 0.0f) continue;
+            for (int l = 0; l < 16; l++) {
+                int q = k_nearest(x[16 * j + l] / d);
+                q = q < -32 ? -32 : q > 31 ? 31 : q;
+                L[16 * j + l] = (int8_t)(q + 32);
+            }
+        }
+        uint8_t *ql = y, *qh = y + 128;
+        for (int j = 0; j < PL_QK_K; j += 128, ql += 64, qh += 32)
+            for (int l = 0; l < 32; l++) {
+                const int q1 = L[j + l], q2 = L[j + l + 32], q3 = L[j + l + 64], q4 = L[j + l + 96];
+                ql[l] = (uint8_t)((q1 & 0xF) | ((q3 & 0xF) << 4));
+                ql[l + 32] = (uint8_t)((q2 & 0xF) | ((q4 & 0xF) << 4));
+                qh[l] = (uint8_t)((q1 >> 4) | ((q2 >> 4) << 2) | ((q3 >> 4) << 4) | ((q4 >> 4) << 6));
+            }
+    }
+}
+
+void pl_quantize_q8_k(const float *x, void *dst, int64_t k) {
+    uint8_t *y = (uint8_t *)dst;
+    for (int64_t i = 0; i < k / PL_QK_K; i++, x += PL_QK_K, y += PL_Q8_K_BYTES) {
+        float max = 0, amax = 0;
+        for (int j = 0; j < PL_QK_K; j++) {
+            const float ax = fabsf(x[j]);
+            if (ax > amax) {
+                amax = ax;
+                max = x[j];
+            }
+        }
+        int8_t *qs = (int8_t *)(y + 4);
+        int16_t bsums[16];
+        float d = 0.0f;
+        if (amax == 0.0f) {
+            memset(qs, 0, PL_QK_K);
+            memset(bsums, 0, sizeof(bsums));
+        } else {
+            const float iscale = -127.0f / max;
+            for (int j = 0; j < PL_QK_K; j++) {
+                const int v = k_nearest(iscale * x[j]);
+                qs[j] = (int8_t)(v < 127 ? v : 127);
+            }
+            for (int j = 0; j < 16; j++) {
+                int s = 0;
+                for (int l = 0; l < 16; l++) s += qs[16 * j + l];
+                bsums[j] = (int16_t)s;
+            }
+            d = 1 / iscale;
+        }
+        memcpy(y, &d, 4);
+        memcpy(y + 4 + PL_QK_K, bsums, sizeof(bsums));
+    }
+}
+
 int pl_ref_quantize_row(int32_t type, const float *x, void *dst, int64_t n) {
     uint8_t *y = (uint8_t *)dst;
     switch (type) {
@@ -146,6 +404,8 @@ int pl_ref_quantize_row(int32_t type, const float *x, void *dst, int64_t n) {
     case PL_TYPE_Q4_1: quantize_q4_1(x, y, n / PL_QK); return PL_OK;
     case PL_TYPE_Q8_0: quantize_q8_0(x, y, n / PL_QK); return PL_OK;
     case PL_TYPE_Q8_1: quantize_q8_1(x, y, n / PL_QK); return PL_OK;
+    case PL_TYPE_Q4_K: quantize_q4_k(x, y, n / PL_QK_K); return PL_OK;
+    case PL_TYPE_Q6_K: quantize_q6_k(x, y, n / PL_QK_K); return PL_OK;
     default: return PL_ERR_TYPE;
     }
 }
@@ -259,7 +519,7 @@ int32_t pl_dequantize(int32_t type, const void *src, pl_i64 src_bytes, float *ds
 
 int32_t pl_quantize(int32_t type, const float *src, pl_i64 n, void *dst, pl_i64 dst_bytes) {
     if (src == NULL || dst == NULL) return PL_ERR_NULL;
-    if (pl_type_get(type) == NULL || type == PL_TYPE_Q4_K || type == PL_TYPE_Q6_K) return PL_ERR_TYPE;
+    if (pl_type_get(type) == NULL) return PL_ERR_TYPE;
     if (n <= 0) return PL_ERR_ARG;
     pl_i64 need = pl_type_row_bytes(type, n);
     if (need < 0) return (int32_t)need;

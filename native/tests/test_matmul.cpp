@@ -243,7 +243,7 @@ TEST(Matmul, ValidatesArguments) {
     EXPECT_EQ(pl_matmul(ctx, PL_TYPE_F32, nullptr, 1024, 2, 8, x.data(), 1, y.data()), PL_ERR_NULL);
     EXPECT_EQ(pl_matmul(ctx, PL_TYPE_F32, w.data(), 63, 2, 8, x.data(), 1, y.data()), PL_ERR_SIZE);
     EXPECT_EQ(pl_matmul(ctx, PL_TYPE_Q4_0, w.data(), 1024, 2, 48, x.data(), 1, y.data()), PL_ERR_ARG);
-    EXPECT_EQ(pl_matmul(ctx, PL_TYPE_Q6_K, w.data(), 1024, 1, 256, x.data(), 1, y.data()), PL_ERR_TYPE);
+    EXPECT_EQ(pl_matmul(ctx, PL_TYPE_Q8_1, w.data(), 1024, 1, 32, x.data(), 1, y.data()), PL_ERR_TYPE);  // no Q8_1 weights
     EXPECT_EQ(pl_matmul(ctx, 77, w.data(), 1024, 1, 32, x.data(), 1, y.data()), PL_ERR_TYPE);
     EXPECT_EQ(pl_matmul(ctx, PL_TYPE_F32, w.data(), 1024, 0, 8, x.data(), 1, y.data()), PL_ERR_ARG);
     EXPECT_EQ(pl_matmul(ctx, PL_TYPE_F32, w.data(), 1024, 2, 8, x.data(), 0, y.data()), PL_ERR_ARG);

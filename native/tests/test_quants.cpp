@@ -167,7 +167,7 @@ TEST(Quants, ValidatesArguments) {
     uint8_t buf[64];
     EXPECT_EQ(pl_quantize(PL_TYPE_Q4_0, x, 64, buf, 35), PL_ERR_SIZE);
     EXPECT_EQ(pl_quantize(PL_TYPE_Q4_0, x, 33, buf, 64), PL_ERR_ARG);
-    EXPECT_EQ(pl_quantize(PL_TYPE_Q4_K, x, 64, buf, 64), PL_ERR_TYPE);
+    EXPECT_EQ(pl_quantize(PL_TYPE_Q4_K, x, 64, buf, 64), PL_ERR_ARG);  // 256-element super-blocks
     EXPECT_EQ(pl_quantize(99, x, 32, buf, 64), PL_ERR_TYPE);
     EXPECT_EQ(pl_quantize(PL_TYPE_Q4_0, nullptr, 32, buf, 64), PL_ERR_NULL);
     EXPECT_EQ(pl_dequantize(PL_TYPE_Q8_0, buf, 33, x, 32), PL_ERR_SIZE);

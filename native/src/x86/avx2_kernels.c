@@ -16,6 +16,8 @@
 #endif
 #define PL_GEMM_PTN 4 /* tokens per panel tile */
 #include "q8_tiles.h"
+#define PL_KQ_RM 4 /* K-quant rows per decode group */
+#include "kq_tiles.h"
 
 AI float hsum8(__m256 x) {
     __m128 r = _mm_add_ps(_mm256_extractf128_ps(x, 1), _mm256_castps256_ps128(x));
@@ -324,6 +326,7 @@ void pl_kernels_fill_avx2(pl_kernels *k) {
     k->isa = PL_ISA_AVX2;
     k->variant = "avx2";
     q8t_install(k);
+    kq_install(k);
     k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, ggml_gemm_f32, ggml_gemm_f32, 0};
     k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, ggml_gemm_f16, ggml_gemm_f16, 0};
     k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, ggml_gemm_bf16, ggml_gemm_bf16, 0};

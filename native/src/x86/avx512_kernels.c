@@ -13,6 +13,8 @@
 #endif
 #define PL_GEMM_PTN 8 /* tokens per panel tile */
 #include "q8_tiles.h"
+#define PL_KQ_RM 4 /* K-quant rows per decode group */
+#include "kq_tiles.h"
 
 #define MAXR 4
 #define MAXT 4
@@ -209,6 +211,7 @@ void pl_kernels_fill_avx512(pl_kernels *k, int vnni) {
     /* without VNNI the AVX2 quantized tiles (inherited) are as fast as 512-bit maddubs ones */
     if (vnni) {
         q8t_install(k);
+        kq_install(k); /* vpdpwssd: the AVX2 path's integers, so its results */
         k->mm[PL_TYPE_Q4_0].gemm = p16_gemm_q4_0;
         k->mm[PL_TYPE_Q8_0].gemm = p16_gemm_q8_0;
         k->mm[PL_TYPE_Q4_1].gemm = p16_gemm_q4_1;
