@@ -76,7 +76,8 @@ typedef struct {
 } fmt;
 
 static const fmt FORMATS[] = {{PL_TYPE_Q4_0, "q4_0"}, {PL_TYPE_Q4_1, "q4_1"}, {PL_TYPE_Q8_0, "q8_0"},
-                              {PL_TYPE_F16, "f16"},   {PL_TYPE_BF16, "bf16"}, {PL_TYPE_F32, "f32"}};
+                              {PL_TYPE_Q4_K, "q4_k"}, {PL_TYPE_Q6_K, "q6_k"}, {PL_TYPE_F16, "f16"},
+                              {PL_TYPE_BF16, "bf16"}, {PL_TYPE_F32, "f32"}};
 
 /* Prints matvec and GEMM figures for one format; returns matvec GB/s. */
 static void bench_matmul(const int *threads, int n_threads_list, int32_t type, const char *name, double gib,
@@ -198,7 +199,7 @@ int main(int argc, char **argv) {
     int threads[16] = {1, 2};
     int n_threads_list = 2;
     double gib = 1.0;
-    const char *formats = "q4_0,q4_1,q8_0,f16,bf16,f32";
+    const char *formats = "q4_0,q4_1,q8_0,q4_k,q6_k,f16,bf16,f32";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--threads") == 0) {
             n_threads_list = 0;

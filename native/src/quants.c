@@ -130,7 +130,11 @@ static void k4_scale_min(int j, const uint8_t *q, int *d, int *m);
 /* ---- K-quant reference quantizers (ggml's quantize_row_q4_K_ref / q6_K_ref / q8_K_ref) ------
  * The same float operations in the same order as ggml's reference, so the bytes match it exactly.
  * Rounding is to nearest even (ggml's nearest_int adds 1.5 * 2^23 and keeps the mantissa). */
-static int k_nearest(float f) { return (int)lrintf(f); }
+static inline int k_nearest(float f) {
+    /* adding 1.5 * 2^23 leaves round-to-nearest-even(f) in the low mantissa bits (|f| < 2^22) */
+    const uint32_t u = pl_f32_bits(f + 12582912.0f);
+    return (int)(u & 0x007fffffu) - 0x00400000;
+}
 
 /*
  * Q4_K sub-block fit: codes l in [0, nmax] with x ~ scale * l - min, weighted least squares over a

@@ -13,7 +13,9 @@
 #endif
 #define PL_GEMM_PTN 8 /* tokens per panel tile */
 #include "q8_tiles.h"
-#define PL_KQ_RM 4 /* K-quant rows per decode group */
+#ifndef PL_KQ_RM
+#define PL_KQ_RM 1 /* K-quant rows per group: one sequential stream per row measured fastest (vs 2, 4, 8) */
+#endif
 #include "kq_tiles.h"
 
 #define MAXR 4
