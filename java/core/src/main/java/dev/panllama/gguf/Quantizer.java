@@ -9,7 +9,9 @@ import java.nio.ByteOrder;
  * ({@code quantize_row_*_ref}, {@code dequantize_row_*}) bit for bit: the same float operations in
  * the same order, C {@code roundf} (half away from zero), truncating float-to-int casts and
  * round-to-nearest-even FP16. It writes synthetic models and is an independent check of the
- * native kernels. Supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1.
+ * native kernels. Supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K (the K-quants follow
+ * {@code quantize_row_q4_K_ref} / {@code quantize_row_q6_K_ref}: per-sub-block least-squares scale
+ * searches, round to nearest even).
  */
 public final class Quantizer {
     private Quantizer() {}
@@ -19,7 +21,7 @@ public final class Quantizer {
 
     public static boolean supports(GgmlType type) {
         return switch (type) {
-            case F32, F16, BF16, Q8_0, Q4_0, Q4_1 -> true;
+            case F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K -> true;
             default -> false;
         };
     }
@@ -49,6 +51,8 @@ public final class Quantizer {
                 case Q8_0 -> q8_0(src, x, dst, o);
                 case Q4_0 -> q4_0(src, x, dst, o);
                 case Q4_1 -> q4_1(src, x, dst, o);
+                case Q4_K -> KQuants.quantizeQ4K(src, x, dst, o);
+                case Q6_K -> KQuants.quantizeQ6K(src, x, dst, o);
                 default -> throw new AssertionError(type);
             }
         }
@@ -90,6 +94,8 @@ public final class Quantizer {
                         out[y + j + 16] = (q >>> 4) * d + m;
                     }
                 }
+                case Q4_K -> KQuants.dequantizeQ4K(src, o, out, y);
+                case Q6_K -> KQuants.dequantizeQ6K(src, o, out, y);
                 default -> throw new AssertionError(type);
             }
         }

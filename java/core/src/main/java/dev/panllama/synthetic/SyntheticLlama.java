@@ -19,8 +19,8 @@ import java.util.SplittableRandom;
 
 /**
  * Writes random-weight llama-family models of any shape (MHA, GQA, MQA; qwen2 biases) and format
- * (F32, F16, BF16, Q8_0, Q4_0, Q4_1) with a real vocabulary copied from a vocab GGUF file, for tests
- * and benchmarks. Weights are deterministic in the seed, streamed row block by row block (a
+ * (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K, or llama.cpp's Q4_K_M mix) with a real vocabulary
+ * copied from a vocab GGUF file, for tests and benchmarks. Weights are deterministic in the seed, streamed row block by row block (a
  * TinyLlama-shape file never sits in memory) and quantized by {@link Quantizer}.
  *
  * @param config the model shape; its vocab size must match the vocab file's token count
@@ -29,15 +29,42 @@ import java.util.SplittableRandom;
  * @param seed weights depend on nothing else
  * @param vocabFile a GGUF file whose {@code tokenizer.*} keys are copied, or null for a
  *     made-up SentencePiece-style vocab (control tokens, 256 byte tokens, then "tok&lt;i&gt;")
+ * @param mix per-tensor type rules on top of weightType ({@link Mix#NONE}: one type for all matrices)
  */
-public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType embeddingType, long seed, Path vocabFile) {
+public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType embeddingType, long seed, Path vocabFile,
+                             Mix mix) {
+
+    /**
+     * A llama.cpp quantization mix ("ftype"): which matrices get more bits than the base type.
+     */
+    public enum Mix {
+        /** every matrix in weightType, token_embd in embeddingType */
+        NONE,
+        /**
+         * llama.cpp's LLAMA_FTYPE_MOSTLY_Q4_K_M (llama-quant.cpp, llama_tensor_get_type, for a dense
+         * llama without experts): Q4_K everywhere except Q6_K for output.weight (for token_embd.weight
+         * instead when the head is tied to it) and for attn_v.weight and ffn_down.weight in the layers
+         * i of n where use_more_bits(i, n): i &lt; n/8 || i &gt;= 7n/8 || (i - n/8) % 3 == 2 (integer division).
+         * (llama.cpp gives 70B-class models Q5_K attn_v and falls back to Q5_0 / Q8_0 for rows not a
+         * multiple of 256; neither applies here: there is no Q5 type and rows must be multiples of 256.)
+         */
+        Q4_K_M
+    }
+
+    public SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType embeddingType, long seed, Path vocabFile) {
+        this(config, weightType, embeddingType, seed, vocabFile, Mix.NONE);
+    }
 
     public SyntheticLlama {
         Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(mix, "mix");
         for (GgmlType t : new GgmlType[] {weightType, embeddingType}) {
             if (!Quantizer.supports(t)) {
-                throw new PanllamaException("synthetic models support F32, F16, BF16, Q8_0, Q4_0, Q4_1, not " + t);
+                throw new PanllamaException("synthetic models support F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K, not " + t);
             }
+        }
+        if (mix == Mix.Q4_K_M && (weightType != GgmlType.Q4_K || embeddingType != GgmlType.Q4_K)) {
+            throw new PanllamaException("the Q4_K_M mix is based on Q4_K, not " + weightType + "/" + embeddingType);
         }
         for (long n : new long[] {config.embeddingLength(), config.feedForwardLength(), config.qDim()}) {
             if (n % weightType.blockElems() != 0 || n % embeddingType.blockElems() != 0) {
@@ -50,6 +77,29 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
     /** The same shape with one weight type for all matrices. */
     public static SyntheticLlama of(LlamaConfig config, GgmlType type, long seed, Path vocabFile) {
         return new SyntheticLlama(config, type, type, seed, vocabFile);
+    }
+
+    /** llama.cpp's Q4_K_M mix: Q4_K, with Q6_K where {@link Mix#Q4_K_M} says. */
+    public static SyntheticLlama q4KM(LlamaConfig config, long seed, Path vocabFile) {
+        return new SyntheticLlama(config, GgmlType.Q4_K, GgmlType.Q4_K, seed, vocabFile, Mix.Q4_K_M);
+    }
+
+    /** True where llama.cpp's K-quant mixes spend more bits: the first and last eighth of the layers, and every third between. */
+    static boolean useMoreBits(int layer, int layers) {
+        return layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2;
+    }
+
+    /**
+     * The type of a matrix: {@code role} is the tensor name without the "blk.N." prefix, {@code layer}
+     * its block (-1 for token_embd / output).
+     */
+    public GgmlType typeOf(String role, int layer) {
+        boolean embd = role.equals("token_embd.weight");
+        if (mix == Mix.NONE) return embd ? embeddingType : weightType;
+        int n = config.blockCount();
+        boolean head = role.equals("output.weight") || (embd && config.tiedEmbeddings());
+        boolean moreBits = (role.equals("attn_v.weight") || role.equals("ffn_down.weight")) && useMoreBits(layer, n);
+        return head || moreBits ? GgmlType.Q6_K : GgmlType.Q4_K;
     }
 
     /** TinyLlama 1.1B's shape: dim 2048, 22 layers, 32 heads, 4 KV heads, FFN 5632, vocab 32000. */
@@ -76,8 +126,9 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
         GgufWriter w = new GgufWriter();
         w.putString("general.architecture", a);
         w.putString("general.name", String.format(Locale.ROOT, "synthetic-%s-d%d-l%d-h%d-kv%d-%s", a,
-                c.embeddingLength(), c.blockCount(), c.headCount(), c.headCountKv(), weightType));
-        w.putUInt32("general.file_type", fileType(weightType));
+                c.embeddingLength(), c.blockCount(), c.headCount(), c.headCountKv(),
+                mix == Mix.NONE ? weightType.toString() : mix.toString()));
+        w.putUInt32("general.file_type", mix == Mix.Q4_K_M ? 15 : fileType(weightType));
         if (weightType.isQuantized()) w.putUInt32("general.quantization_version", 2);
         w.putUInt32(a + ".context_length", c.contextLength());
         w.putUInt32(a + ".embedding_length", c.embeddingLength());
@@ -102,25 +153,25 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
         putVocab(w);
 
         long dim = c.embeddingLength(), q = c.qDim(), kv = c.kvDim(), ff = c.feedForwardLength();
-        matrix(w, "token_embd.weight", embeddingType, dim, c.vocabSize(), 1.0f);
+        matrix(w, "token_embd.weight", typeOf("token_embd.weight", -1), dim, c.vocabSize(), 1.0f);
         vector(w, "output_norm.weight", dim);
-        if (!c.tiedEmbeddings()) matrix(w, "output.weight", weightType, dim, c.vocabSize(), 1.0f);
+        if (!c.tiedEmbeddings()) matrix(w, "output.weight", typeOf("output.weight", -1), dim, c.vocabSize(), 1.0f);
         for (int l = 0; l < c.blockCount(); l++) {
             String p = "blk." + l + ".";
             vector(w, p + "attn_norm.weight", dim);
-            matrix(w, p + "attn_q.weight", weightType, dim, q, 1.0f);
-            matrix(w, p + "attn_k.weight", weightType, dim, kv, 1.0f);
-            matrix(w, p + "attn_v.weight", weightType, dim, kv, 1.0f);
+            matrix(w, p + "attn_q.weight", typeOf("attn_q.weight", l), dim, q, 1.0f);
+            matrix(w, p + "attn_k.weight", typeOf("attn_k.weight", l), dim, kv, 1.0f);
+            matrix(w, p + "attn_v.weight", typeOf("attn_v.weight", l), dim, kv, 1.0f);
             if (c.qkvBias()) {
                 bias(w, p + "attn_q.bias", q);
                 bias(w, p + "attn_k.bias", kv);
                 bias(w, p + "attn_v.bias", kv);
             }
-            matrix(w, p + "attn_output.weight", weightType, q, dim, 1.0f);
+            matrix(w, p + "attn_output.weight", typeOf("attn_output.weight", l), q, dim, 1.0f);
             vector(w, p + "ffn_norm.weight", dim);
-            matrix(w, p + "ffn_gate.weight", weightType, dim, ff, 1.0f);
-            matrix(w, p + "ffn_up.weight", weightType, dim, ff, 1.0f);
-            matrix(w, p + "ffn_down.weight", weightType, ff, dim, 1.0f);
+            matrix(w, p + "ffn_gate.weight", typeOf("ffn_gate.weight", l), dim, ff, 1.0f);
+            matrix(w, p + "ffn_up.weight", typeOf("ffn_up.weight", l), dim, ff, 1.0f);
+            matrix(w, p + "ffn_down.weight", typeOf("ffn_down.weight", l), ff, dim, 1.0f);
         }
         return w;
     }
@@ -212,6 +263,8 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
             case Q4_0 -> 2;
             case Q4_1 -> 3;
             case Q8_0 -> 7;
+            case Q4_K -> 14; // LLAMA_FTYPE_MOSTLY_Q4_K_S: all Q4_K
+            case Q6_K -> 18;
             case BF16 -> 32;
             default -> throw new IllegalArgumentException(t.toString());
         };
@@ -223,7 +276,7 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
      */
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: SyntheticLlama OUT.gguf [tinyllama|small] [F32|F16|BF16|Q8_0|Q4_0|Q4_1] [VOCAB.gguf] [SEED]");
+            System.err.println("usage: SyntheticLlama OUT.gguf [tinyllama|small] [F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q4_K|Q6_K|Q4_K_M] [VOCAB.gguf] [SEED]");
             System.exit(2);
         }
         Path vocab = args.length > 3 ? Path.of(args[3]) : null;
@@ -245,8 +298,9 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
                     base.ropeDimensionCount(), base.ropeScaling(), base.rmsEps(), vocabSize, base.tiedEmbeddings(),
                     base.qkvBias());
         }
-        GgmlType type = args.length > 2 ? GgmlType.valueOf(args[2]) : GgmlType.Q8_0;
+        String type = args.length > 2 ? args[2] : "Q8_0";
         long seed = args.length > 4 ? Long.parseLong(args[4]) : 1;
-        of(base, type, seed, vocab).write(Path.of(args[0]));
+        SyntheticLlama model = type.equals("Q4_K_M") ? q4KM(base, seed, vocab) : of(base, GgmlType.valueOf(type), seed, vocab);
+        model.write(Path.of(args[0]));
     }
 }

@@ -63,6 +63,46 @@ final class ReferenceDequant {
                     for (int j = 0; j < 32; j++) out[b * 32 + j] = data.get(JAVA_BYTE, o + 2 + j) * d;
                 }
             }
+            case 12 -> { // Q4_K: 144-byte super-blocks of 256: f16 d, f16 dmin, 12 bytes of 6-bit (scale, min) x 8, 128 of nibbles
+                long base = row * (cols / 256) * 144L;
+                for (int b = 0; b < cols / 256; b++) {
+                    long o = base + b * 144L;
+                    float d = Float.float16ToFloat(data.get(JAVA_SHORT_UNALIGNED, o));
+                    float dmin = Float.float16ToFloat(data.get(JAVA_SHORT_UNALIGNED, o + 2));
+                    int[] sc = new int[12];
+                    for (int i = 0; i < 12; i++) sc[i] = data.get(JAVA_BYTE, o + 4 + i) & 0xff;
+                    for (int j = 0; j < 8; j++) {
+                        // sub-blocks 0..3: low 6 bits of bytes j (scale) and j+4 (min); 4..7: nibbles of byte j+4
+                        // with the top 2 bits of bytes j-4 (scale) and j (min)
+                        int s = j < 4 ? sc[j] & 63 : (sc[j + 4] & 15) | ((sc[j - 4] >> 6) << 4);
+                        int m = j < 4 ? sc[j + 4] & 63 : (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4);
+                        for (int l = 0; l < 32; l++) {
+                            int v = data.get(JAVA_BYTE, o + 16 + 32 * (j / 2) + l) & 0xff; // pairs of sub-blocks share 32 bytes
+                            int q = (j % 2 == 0) ? v & 15 : v >> 4;
+                            out[b * 256 + 32 * j + l] = d * s * q - dmin * m;
+                        }
+                    }
+                }
+            }
+            case 14 -> { // Q6_K: 210-byte super-blocks: ql[128] low nibbles, qh[64] 2-bit highs, int8 scales[16], f16 d
+                long base = row * (cols / 256) * 210L;
+                for (int b = 0; b < cols / 256; b++) {
+                    long o = base + b * 210L;
+                    float d = Float.float16ToFloat(data.get(JAVA_SHORT_UNALIGNED, o + 208));
+                    for (int half = 0; half < 2; half++)
+                        for (int l = 0; l < 32; l++) {
+                            int ql0 = data.get(JAVA_BYTE, o + 64 * half + l) & 0xff;
+                            int ql1 = data.get(JAVA_BYTE, o + 64 * half + 32 + l) & 0xff;
+                            int qh = data.get(JAVA_BYTE, o + 128 + 32 * half + l) & 0xff;
+                            int[] q = {(ql0 & 15) | ((qh & 3) << 4), (ql1 & 15) | (((qh >> 2) & 3) << 4),
+                                       (ql0 >> 4) | (((qh >> 4) & 3) << 4), (ql1 >> 4) | (((qh >> 6) & 3) << 4)};
+                            for (int n = 0; n < 4; n++) {
+                                int e = 128 * half + 32 * n + l; // element; its scale covers 16 elements
+                                out[b * 256 + e] = d * data.get(JAVA_BYTE, o + 192 + e / 16) * (q[n] - 32);
+                            }
+                        }
+                }
+            }
             default -> throw new UnsupportedOperationException("reference dequantization of ggml type " + type);
         }
         return out;

@@ -130,7 +130,7 @@ final class ReferenceLlama {
         return y;
     }
 
-    /** W x, with ggml's activation quantization in ggml mode (Q8_1 for Q4_1 weights, Q8_0 for Q4_0/Q8_0). */
+    /** W x, with ggml's activation quantization in ggml mode (Q8_1 for Q4_1 weights, Q8_0 for Q4_0/Q8_0, Q8_K for K-quants). */
     private float[] mv(WeightMatrix m, float[][] rows, float[] x) {
         if (!ggmlRounding || m.type() == 0) return matvec(rows, x);
         if (m.type() == 1) { // F16 weights: ggml converts the activations to F16
@@ -138,6 +138,7 @@ final class ReferenceLlama {
             roundF16(h);
             return matvec(rows, h);
         }
+        if (m.type() == 12 || m.type() == 14) return matvec(rows, q8K(x)); // K-quants pair with Q8_K
         if (m.type() != 2 && m.type() != 3 && m.type() != 8)
             throw new UnsupportedOperationException("ggml rounding for type " + m.type());
         int nb = x.length / 32;
@@ -179,6 +180,26 @@ final class ReferenceLlama {
                 }
             }
             y[r] = acc;
+        }
+        return y;
+    }
+
+    /**
+     * x rounded through ggml's Q8_K (quantize_row_q8_K_ref, ggml's x86 path too): per 256 elements,
+     * d = max / -127 where max is the first element of largest magnitude, codes nearest-even, capped at 127.
+     */
+    private static float[] q8K(float[] x) {
+        float[] y = new float[x.length];
+        for (int b = 0; b < x.length; b += 256) {
+            float max = 0, amax = 0;
+            for (int j = 0; j < 256; j++)
+                if (Math.abs(x[b + j]) > amax) {
+                    amax = Math.abs(x[b + j]);
+                    max = x[b + j];
+                }
+            if (amax == 0) continue;
+            float iscale = -127f / max, d = 1 / iscale;
+            for (int j = 0; j < 256; j++) y[b + j] = d * Math.min(127, (int) Math.rint(iscale * x[b + j]));
         }
         return y;
     }

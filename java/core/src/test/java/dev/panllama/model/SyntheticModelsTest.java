@@ -14,7 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Attention layouts and weight formats the real test models do not cover: random-weight models
- * (SyntheticLlama) with MHA, GQA and MQA, qwen2 biases and NEOX RoPE, in F16, Q8_0 and Q4_0, each
+ * (SyntheticLlama) with MHA, GQA and MQA, qwen2 biases and NEOX RoPE, in F16, Q8_0, Q4_0, Q4_K, Q6_K and
+ * llama.cpp's Q4_K_M mix (4 layers: Q6_K attn_v / ffn_down in layers 2 and 3, Q6_K output), each
  * against the plain-Java reference (rounding activations as ggml does) and prefill against decode.
  * Random weights give near-ties, so logits are compared, not tokens.
  */
@@ -30,13 +31,23 @@ class SyntheticModelsTest {
         "llama, 4, 4, Q8_0, 1", "llama, 4, 2, Q8_0, 8", "llama, 4, 1, Q8_0, 0",
         "llama, 4, 4, Q4_0, 1", "llama, 4, 2, Q4_0, 1", "llama, 4, 1, Q4_0, 8",
         "qwen2, 4, 2, Q8_0, 1", "qwen2, 4, 1, F16, 0",
+        "llama, 4, 2, Q4_K_M, 1", "llama, 4, 1, Q4_K_M, 8", "llama, 4, 2, Q6_K, 1", "qwen2, 4, 2, Q4_K, 1",
     })
     void engineMatchesTheReference(String arch, int heads, int kvHeads, String type, int kvType) {
-        LlamaConfig c = new LlamaConfig(arch, 128, 2, heads, kvHeads, 32, 256, 256, 10000f, 32,
+        // K-quants need rows of whole 256-element super-blocks: dim 256, FFN 512
+        boolean k = type.contains("_K");
+        int dim = k ? 256 : 128, hd = dim / heads;
+        LlamaConfig c = new LlamaConfig(arch, dim, k ? 4 : 2, heads, kvHeads, hd, 2 * dim, 256, 10000f, hd,
                 LlamaConfig.RopeScaling.NONE, 1e-5f, 300, false, arch.equals("qwen2"));
         Path file = dir.resolve("m.gguf");
-        SyntheticLlama.of(c, GgmlType.valueOf(type), 7, null).write(file);
+        (type.equals("Q4_K_M") ? SyntheticLlama.q4KM(c, 7, null) : SyntheticLlama.of(c, GgmlType.valueOf(type), 7, null))
+                .write(file);
         try (GgufFile f = GgufFile.open(file); LlamaModel m = LlamaModel.load(f)) {
+            if (type.equals("Q4_K_M")) { // the mix really is mixed, and the engine runs both K types
+                for (String[] t : new String[][] {{"output.weight", "Q6_K"}, {"blk.0.attn_v.weight", "Q4_K"},
+                        {"blk.2.attn_v.weight", "Q6_K"}, {"blk.3.ffn_down.weight", "Q6_K"}, {"blk.3.ffn_up.weight", "Q4_K"}})
+                    org.junit.jupiter.api.Assertions.assertEquals(t[1], f.tensor(t[0]).orElseThrow().type().name(), t[0]);
+            }
             ReferenceLlama ref = new ReferenceLlama(m.config(), m.weights(), kvType == StateOptions.KV_F16, true);
             List<float[]> decoded = new ArrayList<>(), prefilled = new ArrayList<>();
             try (InferenceState one = m.newState(new StateOptions(32, kvType, 1, 4));

@@ -60,6 +60,37 @@ class SyntheticLlamaTest {
         }
     }
 
+    /**
+     * llama.cpp's Q4_K_M picks Q6_K for attn_v and ffn_down in layers i of n with i < n/8, i >= 7n/8
+     * or (i - n/8) % 3 == 2: for a 32-layer llama (7B/8B) that is layers 0-3, 6, 9, ..., 27 and 28-31
+     * (the layer list llama-quantize prints for such models); and Q6_K for the output head.
+     */
+    @Test
+    void q4KMixPicksLlamaCppsTensors() {
+        LlamaConfig c32 = new LlamaConfig("llama", 256, 32, 4, 2, 64, 512, 128, 10000f, 64,
+                LlamaConfig.RopeScaling.NONE, 1e-5f, 300, false, false);
+        SyntheticLlama m = SyntheticLlama.q4KM(c32, 1, null);
+        java.util.List<Integer> six = new java.util.ArrayList<>();
+        for (int l = 0; l < 32; l++) {
+            GgmlType v = m.typeOf("attn_v.weight", l);
+            assertEquals(v, m.typeOf("ffn_down.weight", l), "layer " + l);
+            if (v == GgmlType.Q6_K) six.add(l);
+            for (String role : new String[] {"attn_q.weight", "attn_k.weight", "attn_output.weight", "ffn_gate.weight", "ffn_up.weight"})
+                assertEquals(GgmlType.Q4_K, m.typeOf(role, l), role);
+        }
+        assertEquals(java.util.List.of(0, 1, 2, 3, 6, 9, 12, 15, 18, 21, 24, 27, 28, 29, 30, 31), six);
+        assertEquals(GgmlType.Q6_K, m.typeOf("output.weight", -1));
+        assertEquals(GgmlType.Q4_K, m.typeOf("token_embd.weight", -1));
+        // tied head: the embedding is the output, so it gets the output's Q6_K
+        LlamaConfig tied = new LlamaConfig("llama", 256, 4, 4, 2, 64, 512, 128, 10000f, 64,
+                LlamaConfig.RopeScaling.NONE, 1e-5f, 300, true, false);
+        assertEquals(GgmlType.Q6_K, SyntheticLlama.q4KM(tied, 1, null).typeOf("token_embd.weight", -1));
+        assertThrows(PanllamaException.class, () -> new SyntheticLlama(c32, GgmlType.Q4_0, GgmlType.Q4_0, 1, null,
+                SyntheticLlama.Mix.Q4_K_M));
+        // rows must be whole 256-element super-blocks
+        assertThrows(PanllamaException.class, () -> SyntheticLlama.q4KM(shape(4, 2, 300, false, "llama"), 1, null));
+    }
+
     @Test
     void mqaTiedAndQwen2Shapes() {
         Path mqa = tmp.resolve("mqa.gguf");
