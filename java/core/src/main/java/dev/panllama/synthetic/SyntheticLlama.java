@@ -114,6 +114,15 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
                 vocabSize, false, false);
     }
 
+    /**
+     * A small GQA llama for K-quants, whose rows must be whole 256-element super-blocks: dim 256,
+     * 4 layers, 4 heads / 2 KV heads of 64, FFN 512.
+     */
+    public static LlamaConfig smallKShape(int vocabSize) {
+        return new LlamaConfig("llama", 256, 4, 4, 2, 64, 512, 256, 10000f, 64, LlamaConfig.RopeScaling.NONE, 1e-5f,
+                vocabSize, false, false);
+    }
+
     /** Writes the model to {@code out} (atomically). */
     public void write(Path out) {
         writer().write(out);
@@ -271,15 +280,15 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
     }
 
     /**
-     * Command line: {@code SyntheticLlama OUT.gguf [tinyllama|small] [TYPE] [VOCAB.gguf] [SEED]}, e.g.
+     * Command line: {@code SyntheticLlama OUT.gguf [tinyllama|small|small-k] [TYPE] [VOCAB.gguf] [SEED]}, e.g.
      * {@code java -cp panllama-core.jar dev.panllama.synthetic.SyntheticLlama /tmp/tl.gguf tinyllama Q4_0 vocab.gguf}.
      */
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: SyntheticLlama OUT.gguf [tinyllama|small] [F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q4_K|Q6_K|Q4_K_M] [VOCAB.gguf] [SEED]");
+            System.err.println("usage: SyntheticLlama OUT.gguf [tinyllama|small|small-k] [F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q4_K|Q6_K|Q4_K_M] [VOCAB.gguf] [SEED]");
             System.exit(2);
         }
-        Path vocab = args.length > 3 ? Path.of(args[3]) : null;
+        Path vocab = args.length > 3 && !args[3].isEmpty() && !args[3].equals("-") ? Path.of(args[3]) : null; // "-": made-up vocab
         int vocabSize = 32000;
         if (vocab != null) {
             try (GgufFile v = GgufFile.open(vocab)) {
@@ -290,6 +299,7 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
         LlamaConfig base = switch (shape) {
             case "tinyllama" -> tinyLlamaShape();
             case "small" -> smallShape(vocab != null ? vocabSize : 512);
+            case "small-k" -> smallKShape(vocab != null ? vocabSize : 512);
             default -> throw new IllegalArgumentException("unknown shape " + shape);
         };
         if (vocab != null && base.vocabSize() != vocabSize) {
