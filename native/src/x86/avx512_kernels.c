@@ -16,6 +16,7 @@
 #ifndef PL_KQ_RM
 #define PL_KQ_RM 1 /* K-quant rows per group: one sequential stream per row measured fastest (vs 2, 4, 8) */
 #endif
+#define PL_KQ_PTN 4 /* tokens per K-quant panel tile (isum, offs, acc per token: 32 registers bound it) */
 #include "kq_tiles.h"
 
 #define MAXR 4

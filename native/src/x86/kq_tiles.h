@@ -1,6 +1,6 @@
 /*
  * kq_tiles.h — K-quant (Q4_K, Q6_K) matmul kernels shared by the AVX2 and AVX-512 files (included,
- * not compiled on its own; each includer sets PL_VNNI and PL_KQ_RM).
+ * not compiled on its own; each includer sets PL_VNNI, PL_KQ_RM and PL_KQ_PTN).
  *
  * Activations are ggml's block_q8_K rows (f32 d, int8 qs[256], int16 bsums[16]), quantized by the
  * same reference code as the scalar path (ggml's x86 quantize_row_q8_K is its reference too).
@@ -13,9 +13,9 @@
  * at the end in ggml's order. With VNNI, vpdpwssd fuses the scale multiply-add into the lane sums:
  * the same integers, so the same floats.
  *
- * Prefill runs the decode arithmetic per (row, token) with the rows of a tile held in L1 across
- * the tile's tokens (rows outer, tokens inner): every output sees one instruction sequence
- * whatever the tile, so prefill equals decode and no result depends on tiling or thread count.
+ * Prefill (n_tok > 1) runs on repacked 8-row panels (below): a different float summation order,
+ * so prefill agrees with decode to rounding. Every output sees one instruction sequence whatever
+ * the tile, so no result depends on tiling or thread count.
  */
 #ifndef PL_KQ_TILES_H
 #define PL_KQ_TILES_H
@@ -23,6 +23,7 @@
 #include <immintrin.h>
 
 #include "pl_internal.h"
+#include "q8_tiles.h" /* the 8x8 transpose and f16 load of the panel layout */
 
 #define KQ_AI static inline __attribute__((always_inline))
 #define KQ_MAXR 8
@@ -174,8 +175,8 @@ KQ_AI void kq_q6k_rows(int64_t k, const uint8_t *w, int64_t ws, const uint8_t *a
     for (int r = 0; r < RM; r++) y[r] = kq_hsum8(acc[r]);
 }
 
-/* Decode and prefill: row groups of PL_KQ_RM outer (held in L1), tokens inner. */
-#define KQ_DEFINE_GEMM(name, ROWS)                                                                         \
+/* Decode: row groups of PL_KQ_RM, each row one sequential stream (tokens inner for completeness). */
+#define KQ_DEFINE_GEMV(name, ROWS)                                                                         \
     static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,     \
                      int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
         (void)scratch;                                                                                     \
@@ -186,13 +187,238 @@ KQ_AI void kq_q6k_rows(int64_t k, const uint8_t *w, int64_t ws, const uint8_t *a
             for (int32_t t = 0; t < nt; t++) ROWS(k, w + r * ws, ws, a + t * as, y + t * ldy + r, 1);         \
     }
 
-KQ_DEFINE_GEMM(kq_gemm_q4_k, kq_q4k_rows)
-KQ_DEFINE_GEMM(kq_gemm_q6_k, kq_q6k_rows)
+KQ_DEFINE_GEMV(kq_gemv_q4_k, kq_q4k_rows)
+KQ_DEFINE_GEMV(kq_gemv_q6_k, kq_q6k_rows)
+
+/*
+ * Prefill GEMM on 8-row panels (the q8_tiles.h layout: a 32-byte vector holds 4 consecutive codes of
+ * each of 8 rows, lane = row), repacked once per tile of tokens, so one broadcast of 4 activation
+ * codes feeds 8 rows and each code vector feeds PL_KQ_PTN tokens. Per sub-block the int32 sums of
+ * (code x activation) of each row are multiplied by that row's sub-block scale (AVX2: int16 pair
+ * sums, then vpmaddwd with the scale in both halves of the lane; VNNI: vpdpbusd, then vpmulld: the
+ * same integers), summed over the super-block, converted, scaled by d_w * d_a and FMA-accumulated
+ * per token; Q4_K's mins and Q6_K's -32 offset come from the activations' 16-element sums. The float
+ * summation differs from decode's 8 lanes (results agree to rounding, not bits); each (row, token)
+ * sees one instruction sequence whatever the tile or thread count.
+ *
+ * Panel per super-block: 64 groups x 32 bytes of codes; per sub-block a vector of the 8 rows' scales
+ * (int32 lane r: AVX2 (s, s) as int16, VNNI s); Q4_K: 4 vectors of the rows' min pairs
+ * (m[2p], m[2p+1]) as int16, then 8 f32 d and 8 f32 dmin; Q6_K: 8 f32 d.
+ */
+#define KQ_Q4K_PANEL 2496 /* 2048 + 8 x 32 + 4 x 32 + 32 + 32 */
+#define KQ_Q4K_SC 2048
+#define KQ_Q4K_MIN 2304
+#define KQ_Q4K_D 2432
+#define KQ_Q6K_PANEL 2592 /* 2048 + 16 x 32 + 32 */
+#define KQ_Q6K_SC 2048
+#define KQ_Q6K_D 2560
+
+/* 32 codes (one sub-block of 32, or two of 16) of each of 8 rows -> 8 vectors of 8 rows x 4 codes */
+KQ_AI void kq_store_groups(__m256i v[8], uint8_t *dst) {
+    q8t_transpose8x8_epi32(v);
+    for (int g = 0; g < 8; g++) _mm256_storeu_si256((__m256i *)(void *)(dst + 32 * g), v[g]);
+}
+
+/* a row's sub-block scale as a lane of the scale vectors */
+KQ_AI int32_t kq_scale_lane(int s) {
+#if PL_VNNI
+    return s;
+#else
+    return (int32_t)((uint32_t)(uint16_t)(int16_t)s * 0x10001u);
+#endif
+}
+
+/* Repacks nrows (<= 8; missing rows get zero codes and scales) of nb Q4_K super-blocks. */
+static void kq_pack_q4k(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    for (int64_t b = 0; b < nb; b++) {
+        uint8_t *pb = panel + b * KQ_Q4K_PANEL;
+        uint16_t smb[8][16] = {{0}}; /* per row: 8 scales, 8 mins */
+        float *pd = (float *)(void *)(pb + KQ_Q4K_D), *pm = pd + 8;
+        __m256i bits[8][4];
+        for (int r = 0; r < 8; r++) {
+            const uint8_t *blk = w + r * ws + b * PL_Q4_K_BYTES;
+            pd[r] = r < nrows ? q8t_f16(blk) : 0.0f;
+            pm[r] = r < nrows ? q8t_f16(blk + 2) : 0.0f;
+            if (r < nrows) _mm256_storeu_si256((__m256i *)(void *)smb[r], kq_q4k_scales_mins(blk + 4));
+            for (int j = 0; j < 4; j++)
+                bits[r][j] = r < nrows ? _mm256_loadu_si256((const __m256i *)(const void *)(blk + 16 + 32 * j))
+                                       : _mm256_setzero_si256();
+        }
+        for (int sb = 0; sb < 8; sb++) {
+            __m256i v[8];
+            for (int r = 0; r < 8; r++)
+                v[r] = _mm256_and_si256(sb % 2 ? _mm256_srli_epi16(bits[r][sb / 2], 4) : bits[r][sb / 2], m4);
+            kq_store_groups(v, pb + 256 * sb);
+            int32_t *ps = (int32_t *)(void *)(pb + KQ_Q4K_SC + 32 * sb);
+            for (int r = 0; r < 8; r++) ps[r] = kq_scale_lane(smb[r][sb]);
+        }
+        int16_t *pmin = (int16_t *)(void *)(pb + KQ_Q4K_MIN);
+        for (int p = 0; p < 4; p++)
+            for (int r = 0; r < 8; r++) {
+                pmin[16 * p + 2 * r] = (int16_t)smb[r][8 + 2 * p];
+                pmin[16 * p + 2 * r + 1] = (int16_t)smb[r][8 + 2 * p + 1];
+            }
+    }
+}
+
+static void kq_pack_q6k(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
+    const __m256i m3 = _mm256_set1_epi8(3), m15 = _mm256_set1_epi8(15);
+    for (int64_t b = 0; b < nb; b++) {
+        uint8_t *pb = panel + b * KQ_Q6K_PANEL;
+        float *pd = (float *)(void *)(pb + KQ_Q6K_D);
+        for (int h = 0; h < 2; h++) {
+            __m256i q[4][8];
+            for (int r = 0; r < 8; r++) {
+                if (r >= nrows) {
+                    for (int n = 0; n < 4; n++) q[n][r] = _mm256_setzero_si256();
+                    continue;
+                }
+                const uint8_t *blk = w + r * ws + b * PL_Q6_K_BYTES;
+                const __m256i l1 = _mm256_loadu_si256((const __m256i *)(const void *)(blk + 64 * h));
+                const __m256i l2 = _mm256_loadu_si256((const __m256i *)(const void *)(blk + 64 * h + 32));
+                const __m256i hb = _mm256_loadu_si256((const __m256i *)(const void *)(blk + 128 + 32 * h));
+                q[0][r] = _mm256_or_si256(_mm256_and_si256(l1, m15), _mm256_slli_epi16(_mm256_and_si256(hb, m3), 4));
+                q[1][r] = _mm256_or_si256(_mm256_and_si256(l2, m15),
+                                          _mm256_slli_epi16(_mm256_and_si256(hb, _mm256_set1_epi8(12)), 2));
+                q[2][r] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m15),
+                                          _mm256_and_si256(hb, _mm256_set1_epi8(48)));
+                q[3][r] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l2, 4), m15),
+                                          _mm256_srli_epi16(_mm256_and_si256(hb, _mm256_set1_epi8((char)0xc0)), 2));
+            }
+            for (int n = 0; n < 4; n++) kq_store_groups(q[n], pb + 256 * (4 * h + n));
+        }
+        for (int s = 0; s < 16; s++) {
+            int32_t *ps = (int32_t *)(void *)(pb + KQ_Q6K_SC + 32 * s);
+            for (int r = 0; r < 8; r++) ps[r] = kq_scale_lane(r < nrows ? (int8_t)w[r * ws + b * PL_Q6_K_BYTES + 192 + s] : 0);
+        }
+        for (int r = 0; r < 8; r++) pd[r] = r < nrows ? q8t_f16(w + r * ws + b * PL_Q6_K_BYTES + 208) : 0.0f;
+    }
+}
+
+/*
+ * isum[t] lane r += scale_r x (sum over ngroups groups of row r's 4 codes . token t's 4 codes).
+ * AVX2 sums int16 pairs first: |sum| <= ngroups x 2 x 63 x 127 must fit int16, so ngroups <= 2 for
+ * 6-bit codes and <= 8 for 4-bit ones.
+ */
+KQ_AI void kq_panel_sub(__m256i *isum, const uint8_t *codes, const uint8_t *const *act, int aoff, int ngroups,
+                        __m256i scale, const int TN) {
+    __m256i part[PL_KQ_PTN];
+    for (int t = 0; t < TN; t++) part[t] = _mm256_setzero_si256();
+    for (int g = 0; g < ngroups; g++) {
+        const __m256i wv = _mm256_loadu_si256((const __m256i *)(const void *)(codes + 32 * g));
+        for (int t = 0; t < TN; t++) {
+            int32_t y4;
+            memcpy(&y4, act[t] + aoff + 4 * g, 4);
+#if PL_VNNI
+            part[t] = _mm256_dpbusd_epi32(part[t], wv, _mm256_set1_epi32(y4));
+#else
+            part[t] = _mm256_add_epi16(part[t], _mm256_maddubs_epi16(wv, _mm256_set1_epi32(y4)));
+#endif
+        }
+    }
+    for (int t = 0; t < TN; t++)
+#if PL_VNNI
+        isum[t] = _mm256_add_epi32(isum[t], _mm256_mullo_epi32(part[t], scale));
+#else
+        isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(part[t], scale));
+#endif
+}
+
+/* y[t * ldy + r] for one 8-row panel, TN tokens, rows [0, nrows) */
+KQ_AI void kq_tile(int q6, int64_t k, const uint8_t *panel, const uint8_t *a, int64_t as, float *y, int64_t ldy,
+                   int32_t nrows, const int TN) {
+    const int64_t nb = k / PL_QK_K;
+    const int pbytes = q6 ? KQ_Q6K_PANEL : KQ_Q4K_PANEL;
+    __m256 acc[PL_KQ_PTN];
+    for (int t = 0; t < TN; t++) acc[t] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *pb = panel + b * pbytes;
+        const uint8_t *act[PL_KQ_PTN];
+        __m256i isum[PL_KQ_PTN], offs[PL_KQ_PTN];
+        for (int t = 0; t < TN; t++) {
+            act[t] = a + t * as + b * PL_Q8_K_BYTES;
+            isum[t] = offs[t] = _mm256_setzero_si256();
+        }
+        if (!q6) {
+#pragma GCC unroll 1
+            for (int sb = 0; sb < 8; sb++)
+                kq_panel_sub(isum, pb + 256 * sb, act, 4 + 32 * sb, 8,
+                             _mm256_loadu_si256((const __m256i *)(const void *)(pb + KQ_Q4K_SC + 32 * sb)), TN);
+            for (int t = 0; t < TN; t++) {
+                /* offs lane r = sum_j min_rj x (sum of token t's codes in sub-block j): pairs of sub-blocks */
+                int32_t q8s[4];
+                _mm_storeu_si128((__m128i *)(void *)q8s,
+                                 _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)(const void *)(act[t] + 4 + PL_QK_K)),
+                                                _mm_loadu_si128((const __m128i *)(const void *)(act[t] + 4 + PL_QK_K + 16))));
+                for (int p = 0; p < 4; p++)
+                    offs[t] = _mm256_add_epi32(offs[t], _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(pb + KQ_Q4K_MIN + 32 * p)),
+                                                                          _mm256_set1_epi32(q8s[p])));
+            }
+        } else {
+#pragma GCC unroll 1
+            for (int s = 0; s < 16; s++) {
+                const __m256i sc = _mm256_loadu_si256((const __m256i *)(const void *)(pb + KQ_Q6K_SC + 32 * s));
+#if PL_VNNI
+                kq_panel_sub(isum, pb + 128 * s, act, 4 + 16 * s, 4, sc, TN);
+#else
+                kq_panel_sub(isum, pb + 128 * s, act, 4 + 16 * s, 2, sc, TN);
+                kq_panel_sub(isum, pb + 128 * s + 64, act, 4 + 16 * s + 8, 2, sc, TN);
+#endif
+                for (int t = 0; t < TN; t++) {
+                    int16_t bsum;
+                    memcpy(&bsum, act[t] + 4 + PL_QK_K + 2 * s, 2);
+#if PL_VNNI
+                    offs[t] = _mm256_add_epi32(offs[t], _mm256_mullo_epi32(sc, _mm256_set1_epi32(bsum)));
+#else
+                    offs[t] = _mm256_add_epi32(offs[t], _mm256_madd_epi16(sc, _mm256_set1_epi32((uint16_t)bsum))); /* (s,s).(bsum,0) */
+#endif
+                }
+            }
+        }
+        const __m256 d = _mm256_loadu_ps((const float *)(const void *)(pb + (q6 ? KQ_Q6K_D : KQ_Q4K_D)));
+        for (int t = 0; t < TN; t++) {
+            float yd;
+            memcpy(&yd, act[t], 4);
+            const __m256 ydv = _mm256_set1_ps(yd);
+            if (q6) {
+                isum[t] = _mm256_sub_epi32(isum[t], _mm256_slli_epi32(offs[t], 5)); /* codes are q + 32 */
+                acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, ydv), _mm256_cvtepi32_ps(isum[t]), acc[t]);
+            } else {
+                const __m256 dmin = _mm256_loadu_ps((const float *)(const void *)(pb + KQ_Q4K_D + 32));
+                acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(d, ydv), _mm256_cvtepi32_ps(isum[t]), acc[t]);
+                acc[t] = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, ydv), _mm256_cvtepi32_ps(offs[t]), acc[t]);
+            }
+        }
+    }
+    for (int t = 0; t < TN; t++) {
+        float out[8];
+        _mm256_storeu_ps(out, acc[t]);
+        for (int r = 0; r < nrows; r++) y[t * ldy + r] = out[r];
+    }
+}
+
+#define KQ_DEFINE_PANEL_GEMM(name, Q6, PACK)                                                                \
+    static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,      \
+                     int32_t nt, float *y, int64_t ldy, void *scratch) {                                     \
+        uint8_t *panel = (uint8_t *)scratch;                                                                \
+        for (int32_t r = 0; r < nr; r += 8) {                                                               \
+            const int32_t n8 = nr - r < 8 ? nr - r : 8;                                                     \
+            PACK(k / PL_QK_K, w + r * ws, ws, n8, panel);                                                    \
+            int32_t t = 0;                                                                                  \
+            for (; t + PL_KQ_PTN <= nt; t += PL_KQ_PTN)                                                     \
+                kq_tile(Q6, k, panel, a + t * as, as, y + t * ldy + r, ldy, n8, PL_KQ_PTN);                  \
+            for (; t < nt; t++) kq_tile(Q6, k, panel, a + t * as, as, y + t * ldy + r, ldy, n8, 1);          \
+        }                                                                                                   \
+    }
+
+KQ_DEFINE_PANEL_GEMM(kq_gemm_q4_k, 0, kq_pack_q4k)
+KQ_DEFINE_PANEL_GEMM(kq_gemm_q6_k, 1, kq_pack_q6k)
 
 /* Installs the K-quant kernels into a table. */
 static void kq_install(pl_kernels *k) {
-    k->mm[PL_TYPE_Q4_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemm_q4_k, kq_gemm_q4_k, 0};
-    k->mm[PL_TYPE_Q6_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemm_q6_k, kq_gemm_q6_k, 0};
+    k->mm[PL_TYPE_Q4_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q4_k, kq_gemm_q4_k, KQ_Q4K_PANEL};
+    k->mm[PL_TYPE_Q6_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q6_k, kq_gemm_q6_k, KQ_Q6K_PANEL};
 }
 
 #endif /* PL_KQ_TILES_H */
