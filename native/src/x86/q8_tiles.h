@@ -115,6 +115,9 @@ static void q8t_act_q8_1(const float *x, void *dst, int64_t k) { q8t_quantize_ro
  *    activation values are loaded and broadcast once per block for all RM rows.
  */
 #define Q8T_MAXR 8
+#ifndef PL_GEMV_PF_TILES
+#define PL_GEMV_PF_TILES 1 /* long rows: prefetch this many tiles ahead */
+#endif
 #ifndef PL_GEMV_PF_DIST
 #define PL_GEMV_PF_DIST 4096 /* bytes the linear software prefetch runs ahead of the weights being read */
 #endif
@@ -148,7 +151,7 @@ AI void q8t_gemv_rows(int kind, int64_t k, const uint8_t *w, int64_t ws, const u
             const uintptr_t pf_end = (uintptr_t)w + PL_GEMV_PF_DIST + (uintptr_t)((b + 1) * pf_step);
             for (; pf_line < pf_end; pf_line += 64) _mm_prefetch((const char *)pf_line, _MM_HINT_T0);
         } else if (b % pf_every == 0) {
-            for (int r = 0; r < RM; r++) _mm_prefetch((const char *)(w + tile + r * ws + b * wb), _MM_HINT_T0);
+            for (int r = 0; r < RM; r++) _mm_prefetch((const char *)(w + PL_GEMV_PF_TILES * tile + r * ws + b * wb), _MM_HINT_T0);
         }
         for (int r = 0; r < RM; r++) {
             const uint8_t *blk = w + r * ws + b * wb;
