@@ -115,8 +115,11 @@ static void q8t_act_q8_1(const float *x, void *dst, int64_t k) { q8t_quantize_ro
  *    activation values are loaded and broadcast once per block for all RM rows.
  */
 #define Q8T_MAXR 8
-#ifndef PL_GEMV_PREFETCH
-#define PL_GEMV_PREFETCH 512 /* bytes ahead to prefetch each weight row (measured: +5..10%) */
+#ifndef PL_GEMV_PF_TILES
+#define PL_GEMV_PF_TILES 1 /* long rows: prefetch this many tiles ahead */
+#endif
+#ifndef PL_GEMV_PF_DIST
+#define PL_GEMV_PF_DIST 4096 /* bytes the linear software prefetch runs ahead of the weights being read */
 #endif
 
 AI void q8t_gemv_rows(int kind, int64_t k, const uint8_t *w, int64_t ws, const uint8_t *a, float *y, const int RM) {
@@ -130,14 +133,28 @@ AI void q8t_gemv_rows(int kind, int64_t k, const uint8_t *w, int64_t ws, const u
         acc[r] = _mm256_setzero_ps();
         summs[r] = 0.0f;
     }
+    /* Software prefetch, PL_GEMV_PF_DIST bytes or more ahead of the reads. Short rows: the RM rows are
+     * one contiguous run of RM * ws bytes read as RM interleaved streams, too many for the hardware
+     * prefetchers, so the prefetch walks that memory as one linear stream, RM * ws / nb bytes per
+     * block. Long rows (a tile over twice the distance): each row is prefetched at the same block of
+     * the next tile, one prefetch per cache line of the row (measured: short rows 4.3 -> 8.5 GB/s,
+     * 4096-wide 3.7 -> 5.2 GB/s out of cache, one AVX2 thread). */
+    const int64_t tile = RM * ws;
+    const int linear = tile <= 2 * PL_GEMV_PF_DIST;
+    const int64_t pf_step = tile / nb;
+    uintptr_t pf_line = ((uintptr_t)w + PL_GEMV_PF_DIST) & ~(uintptr_t)63;
+    const int pf_every = 64 / wb;
     for (int64_t b = 0; b < nb; b++) {
         const __m256i qy = _mm256_loadu_si256((const __m256i *)(const void *)(a + b * PL_QK));
         const __m256 dy = _mm256_broadcast_ss(ds + b);
+        if (linear) {
+            const uintptr_t pf_end = (uintptr_t)w + PL_GEMV_PF_DIST + (uintptr_t)((b + 1) * pf_step);
+            for (; pf_line < pf_end; pf_line += 64) _mm_prefetch((const char *)pf_line, _MM_HINT_T0);
+        } else if (b % pf_every == 0) {
+            for (int r = 0; r < RM; r++) _mm_prefetch((const char *)(w + PL_GEMV_PF_TILES * tile + r * ws + b * wb), _MM_HINT_T0);
+        }
         for (int r = 0; r < RM; r++) {
             const uint8_t *blk = w + r * ws + b * wb;
-#if PL_GEMV_PREFETCH
-            _mm_prefetch((const char *)blk + PL_GEMV_PREFETCH, _MM_HINT_T0);
-#endif
             uint16_t dh;
             memcpy(&dh, blk, 2);
             const __m256 dx = _mm256_broadcast_ss(&pl_fp16_table[dh]);

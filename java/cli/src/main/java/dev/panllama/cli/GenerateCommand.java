@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -103,7 +104,10 @@ final class GenerateCommand implements Callable<Integer> {
                 done.countDown();
                 if (!interrupted.get()) Runtime.getRuntime().removeShutdownHook(hook);
             }
-            if (common.verbose) printStats(err, r);
+            if (common.verbose) {
+                printStats(err, r);
+                printMemory(err, m);
+            }
             if (r.stopReason() == StopReason.CONTEXT_FULL) {
                 err.println();
                 err.println("panllama: stopped: the context of " + m.session.contextLength()
@@ -111,6 +115,17 @@ final class GenerateCommand implements Callable<Integer> {
             }
             return interrupted.get() || r.stopReason() == StopReason.CANCELLED ? ExitCodes.INTERRUPTED : ExitCodes.OK;
         }
+    }
+
+    /** Peak RSS against its floor: the model file (mapped, fully touched by a forward pass) and the KV cache. */
+    private static void printMemory(PrintWriter err, LoadedModel m) throws IOException {
+        OptionalLong rss = PeakMemory.peakRssBytes();
+        if (rss.isEmpty()) return;
+        long file = Files.size(m.path), kv = m.session.kvCacheBytes();
+        double mib = 1024.0 * 1024.0;
+        err.printf(Locale.ROOT, "panllama: peak RSS %.1f MiB = model file %.1f MiB + KV cache %.1f MiB + %.1f MiB other%n",
+                rss.getAsLong() / mib, file / mib, kv / mib, (rss.getAsLong() - file - kv) / mib);
+        err.flush();
     }
 
     private static String readPrompt(Path file) throws IOException {
