@@ -75,7 +75,8 @@ typedef struct {
     const char *name;
 } fmt;
 
-static const fmt FORMATS[] = {{PL_TYPE_Q4_0, "q4_0"}, {PL_TYPE_Q4_1, "q4_1"}, {PL_TYPE_Q8_0, "q8_0"},
+static const fmt FORMATS[] = {{PL_TYPE_Q4_0, "q4_0"}, {PL_TYPE_Q4_1, "q4_1"}, {PL_TYPE_Q5_0, "q5_0"},
+                              {PL_TYPE_Q5_1, "q5_1"}, {PL_TYPE_Q8_0, "q8_0"},
                               {PL_TYPE_Q4_K, "q4_k"}, {PL_TYPE_Q6_K, "q6_k"}, {PL_TYPE_F16, "f16"},
                               {PL_TYPE_BF16, "bf16"}, {PL_TYPE_F32, "f32"}};
 

@@ -50,9 +50,12 @@ typedef long long pl_i64;
 #define PL_TYPE_F16 1
 #define PL_TYPE_Q4_0 2
 #define PL_TYPE_Q4_1 3
+#define PL_TYPE_Q5_0 6
+#define PL_TYPE_Q5_1 7
 #define PL_TYPE_Q8_0 8
 #define PL_TYPE_Q8_1 9
 #define PL_TYPE_Q4_K 12
+#define PL_TYPE_Q5_K 13
 #define PL_TYPE_Q6_K 14
 #define PL_TYPE_BF16 30
 

@@ -53,6 +53,36 @@ static float dot_q4_1_q8_1(int64_t k, const uint8_t *x, const uint8_t *y) {
     return sum;
 }
 
+/* Q5_0 / Q5_1: the 5-bit code of element j is its nibble plus bit j of qh times 16. */
+static int q5_code(const uint8_t *qs, uint32_t qh, int j) {
+    const int nib = j < 16 ? qs[j] & 0xF : qs[j - 16] >> 4;
+    return nib | (int)(((qh >> j) & 1u) << 4);
+}
+
+static float dot_q5_0_q8_0(int64_t k, const uint8_t *x, const uint8_t *y) {
+    float sum = 0.0f;
+    for (int64_t b = 0; b < k / PL_QK; b++, x += PL_Q5_0_BYTES, y += PL_Q8_0_BYTES) {
+        uint32_t qh;
+        memcpy(&qh, x + 2, 4);
+        int sumi = 0;
+        for (int j = 0; j < PL_QK; j++) sumi += (q5_code(x + 6, qh, j) - 16) * (int8_t)y[2 + j];
+        sum += (float)sumi * (pl_load_f16(x) * pl_load_f16(y));
+    }
+    return sum;
+}
+
+static float dot_q5_1_q8_1(int64_t k, const uint8_t *x, const uint8_t *y) {
+    float sum = 0.0f;
+    for (int64_t b = 0; b < k / PL_QK; b++, x += PL_Q5_1_BYTES, y += PL_Q8_1_BYTES) {
+        uint32_t qh;
+        memcpy(&qh, x + 4, 4);
+        int sumi = 0;
+        for (int j = 0; j < PL_QK; j++) sumi += q5_code(x + 8, qh, j) * (int8_t)y[4 + j];
+        sum += (pl_load_f16(x) * pl_load_f16(y)) * (float)sumi + pl_load_f16(x + 2) * pl_load_f16(y + 2);
+    }
+    return sum;
+}
+
 static float dot_q8_0_q8_0(int64_t k, const uint8_t *x, const uint8_t *y) {
     float sum = 0.0f;
     for (int64_t b = 0; b < k / PL_QK; b++, x += PL_Q8_0_BYTES, y += PL_Q8_0_BYTES) {
@@ -150,6 +180,8 @@ static float dot_bf16_f32(int64_t k, const uint8_t *x, const uint8_t *y) {
     }
 SCALAR_GEMM(gemm_q4_0, dot_q4_0_q8_0)
 SCALAR_GEMM(gemm_q4_1, dot_q4_1_q8_1)
+SCALAR_GEMM(gemm_q5_0, dot_q5_0_q8_0)
+SCALAR_GEMM(gemm_q5_1, dot_q5_1_q8_1)
 SCALAR_GEMM(gemm_q8_0, dot_q8_0_q8_0)
 SCALAR_GEMM(gemm_q4_k, dot_q4_k_q8_k)
 SCALAR_GEMM(gemm_q6_k, dot_q6_k_q8_k)
@@ -239,6 +271,8 @@ void pl_kernels_fill_scalar(pl_kernels *k) {
     k->variant = "scalar";
     k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q4_0, gemm_q4_0, 0};
     k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q4_1, gemm_q4_1, 0};
+    k->mm[PL_TYPE_Q5_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q5_0, gemm_q5_0, 0};
+    k->mm[PL_TYPE_Q5_1] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q5_1, gemm_q5_1, 0};
     k->mm[PL_TYPE_Q8_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q8_0, gemm_q8_0, 0};
     k->mm[PL_TYPE_Q4_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q4_k, gemm_q4_k, 0};
     k->mm[PL_TYPE_Q6_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q6_k, gemm_q6_k, 0};

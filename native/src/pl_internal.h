@@ -84,9 +84,12 @@ PL_INTERNAL void pl_fp16_table_init(void);
 #define PL_QK_K 256    /* elements per K-quant super-block */
 #define PL_Q4_0_BYTES 18 /* d, qs[16]: element j = low nibble of qs[j], j+16 = high nibble */
 #define PL_Q4_1_BYTES 20 /* d, m, qs[16] */
+#define PL_Q5_0_BYTES 22 /* d, qh[4] (bit j: 5th bit of element j), qs[16] as Q4_0; code - 16 */
+#define PL_Q5_1_BYTES 24 /* d, m, qh[4], qs[16]; x = d * code + m */
 #define PL_Q8_0_BYTES 34 /* d, qs[32] int8 */
 #define PL_Q8_1_BYTES 36 /* d, s = d * sum(qs), qs[32] */
 #define PL_Q4_K_BYTES 144 /* d, dmin, scales[12] (6-bit packed), qs[128] */
+#define PL_Q5_K_BYTES 176 /* d, dmin, scales[12] (as Q4_K), qh[32] (bit i of qh[l]: 5th bit of element 32i + l), qs[128] */
 #define PL_Q6_K_BYTES 210 /* ql[128], qh[64], scales[16] int8, d */
 #define PL_Q8_K_BYTES 292 /* K-quant activations: f32 d, int8 qs[256], int16 bsums[16] (sums of 16 codes) */
 

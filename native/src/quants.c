@@ -19,6 +19,8 @@ static const pl_type_info TYPES[PL_TYPE_SLOTS] = {
     [PL_TYPE_F16] = {1, 2, "f16"},
     [PL_TYPE_Q4_0] = {PL_QK, PL_Q4_0_BYTES, "q4_0"},
     [PL_TYPE_Q4_1] = {PL_QK, PL_Q4_1_BYTES, "q4_1"},
+    [PL_TYPE_Q5_0] = {PL_QK, PL_Q5_0_BYTES, "q5_0"},
+    [PL_TYPE_Q5_1] = {PL_QK, PL_Q5_1_BYTES, "q5_1"},
     [PL_TYPE_Q8_0] = {PL_QK, PL_Q8_0_BYTES, "q8_0"},
     [PL_TYPE_Q8_1] = {PL_QK, PL_Q8_1_BYTES, "q8_1"},
     [PL_TYPE_Q4_K] = {PL_QK_K, PL_Q4_K_BYTES, "q4_K"},
@@ -95,6 +97,57 @@ static void quantize_q4_1(const float *x, uint8_t *y, int64_t nb) {
             q1 = q1 < 15 ? q1 : 15;
             y[4 + j] = (uint8_t)((uint8_t)q0 | ((uint8_t)q1 << 4));
         }
+    }
+}
+
+/* Q5_0: as Q4_0 with 32 levels (d = signed extreme / -16); the 5th bits of the 32 codes go to qh. */
+static void quantize_q5_0(const float *x, uint8_t *y, int64_t nb) {
+    for (int64_t i = 0; i < nb; i++, x += PL_QK, y += PL_Q5_0_BYTES) {
+        float amax = 0.0f, max = 0.0f;
+        for (int j = 0; j < PL_QK; j++) {
+            if (amax < fabsf(x[j])) {
+                amax = fabsf(x[j]);
+                max = x[j];
+            }
+        }
+        const float d = max / -16;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        pl_store_f16(y, d);
+        uint32_t qh = 0;
+        for (int j = 0; j < PL_QK / 2; j++) {
+            const float x0 = x[j] * id, x1 = x[j + PL_QK / 2] * id;
+            int q0 = (int8_t)(x0 + 16.5f), q1 = (int8_t)(x1 + 16.5f);
+            q0 = q0 < 31 ? q0 : 31;
+            q1 = q1 < 31 ? q1 : 31;
+            y[6 + j] = (uint8_t)((q0 & 0xF) | ((q1 & 0xF) << 4));
+            qh |= ((uint32_t)(q0 >> 4) & 1u) << j;
+            qh |= ((uint32_t)(q1 >> 4) & 1u) << (j + 16);
+        }
+        memcpy(y + 2, &qh, 4);
+    }
+}
+
+/* Q5_1: as Q4_1 with 32 levels; ggml casts to uint8_t and does not clamp (codes stay <= 31). */
+static void quantize_q5_1(const float *x, uint8_t *y, int64_t nb) {
+    for (int64_t i = 0; i < nb; i++, x += PL_QK, y += PL_Q5_1_BYTES) {
+        float min = FLT_MAX, max = -FLT_MAX;
+        for (int j = 0; j < PL_QK; j++) {
+            if (x[j] < min) min = x[j];
+            if (x[j] > max) max = x[j];
+        }
+        const float d = (max - min) / 31;
+        const float id = d != 0.0f ? 1.0f / d : 0.0f;
+        pl_store_f16(y, d);
+        pl_store_f16(y + 2, min);
+        uint32_t qh = 0;
+        for (int j = 0; j < PL_QK / 2; j++) {
+            const float x0 = (x[j] - min) * id, x1 = (x[j + PL_QK / 2] - min) * id;
+            const unsigned q0 = (uint8_t)(x0 + 0.5f), q1 = (uint8_t)(x1 + 0.5f);
+            y[8 + j] = (uint8_t)((q0 & 0xF) | ((q1 & 0xF) << 4));
+            qh |= ((q0 >> 4) & 1u) << j;
+            qh |= ((q1 >> 4) & 1u) << (j + 16);
+        }
+        memcpy(y + 4, &qh, 4);
     }
 }
 
@@ -406,6 +459,8 @@ int pl_ref_quantize_row(int32_t type, const float *x, void *dst, int64_t n) {
         return PL_OK;
     case PL_TYPE_Q4_0: quantize_q4_0(x, y, n / PL_QK); return PL_OK;
     case PL_TYPE_Q4_1: quantize_q4_1(x, y, n / PL_QK); return PL_OK;
+    case PL_TYPE_Q5_0: quantize_q5_0(x, y, n / PL_QK); return PL_OK;
+    case PL_TYPE_Q5_1: quantize_q5_1(x, y, n / PL_QK); return PL_OK;
     case PL_TYPE_Q8_0: quantize_q8_0(x, y, n / PL_QK); return PL_OK;
     case PL_TYPE_Q8_1: quantize_q8_1(x, y, n / PL_QK); return PL_OK;
     case PL_TYPE_Q4_K: quantize_q4_k(x, y, n / PL_QK_K); return PL_OK;
@@ -494,6 +549,22 @@ int pl_ref_dequantize_row(int32_t type, const void *src, float *y, int64_t n) {
             }
         }
         return PL_OK;
+    case PL_TYPE_Q5_0:
+    case PL_TYPE_Q5_1: {
+        const int q51 = type == PL_TYPE_Q5_1, bytes = q51 ? PL_Q5_1_BYTES : PL_Q5_0_BYTES, qs = bytes - 16;
+        for (int64_t i = 0; i < n / PL_QK; i++, x += bytes, y += PL_QK) {
+            const float d = pl_load_f16(x), m = q51 ? pl_load_f16(x + 2) : 0.0f;
+            uint32_t qh;
+            memcpy(&qh, x + qs - 4, 4);
+            for (int j = 0; j < 16; j++) {
+                const int c0 = (x[qs + j] & 0xF) | (int)(((qh >> j) & 1u) << 4);
+                const int c1 = (x[qs + j] >> 4) | (int)(((qh >> (j + 16)) & 1u) << 4);
+                y[j] = q51 ? (float)c0 * d + m : (float)(c0 - 16) * d;
+                y[j + 16] = q51 ? (float)c1 * d + m : (float)(c1 - 16) * d;
+            }
+        }
+        return PL_OK;
+    }
     case PL_TYPE_Q8_0:
     case PL_TYPE_Q8_1: {
         const int bytes = type == PL_TYPE_Q8_0 ? PL_Q8_0_BYTES : PL_Q8_1_BYTES;

@@ -2,7 +2,7 @@
  * ggml_parity: compares panllama's matrix-vector products with llama.cpp's own CPU kernels, loaded
  * from a libggml-cpu build (e.g. node-llama-cpp's prebuilt libggml-cpu-haswell.so). Built and run
  * by ctest only when -DPANLLAMA_GGML_DIR=<dir with libggml-base.so, libggml-cpu-haswell.so> is given.
- * Also checks the Q4_K / Q6_K reference quantizers against ggml's quantize_row_q*_K_ref, byte for byte.
+ * Also checks the Q4_K / Q6_K / Q5_0 / Q5_1 reference quantizers against ggml's quantize_row_*_ref, byte for byte.
  *
  * For each weight format: weights quantized by pl_quantize (bit-exact with ggml's reference), F32
  * activations converted by ggml's from_float for its vec_dot_type, then ggml's vec_dot per row,
@@ -38,12 +38,14 @@ static int quantize_parity(const char *base_lib) {
     struct {
         int type;
         const char *fn;
-    } cases[] = {{PL_TYPE_Q4_K, "quantize_row_q4_K_ref"}, {PL_TYPE_Q6_K, "quantize_row_q6_K_ref"}};
+    } cases[] = {{PL_TYPE_Q4_K, "quantize_row_q4_K_ref"}, {PL_TYPE_Q6_K, "quantize_row_q6_K_ref"},
+                 {PL_TYPE_Q5_0, "quantize_row_q5_0_ref"}, {PL_TYPE_Q5_1, "quantize_row_q5_1_ref"}};
+    const int n_cases = (int)(sizeof(cases) / sizeof(cases[0]));
     const long long n = 256 * 512;
     float *x = malloc(sizeof(float) * n);
     unsigned char *a = malloc((size_t)n), *b = malloc((size_t)n);
     int failures = 0;
-    for (int ci = 0; ci < 2; ci++) {
+    for (int ci = 0; ci < n_cases; ci++) {
         void (*ref)(const float *, void *, long long) = (void (*)(const float *, void *, long long))dlsym(base, cases[ci].fn);
         if (!ref) {
             printf("%s not exported: quantize parity not checked\n", cases[ci].fn);
@@ -105,7 +107,7 @@ int main(int argc, char **argv) {
     }
     printf("panllama path %s vs %s\n", pl_isa_name(pl_isa_active()), argv[2]);
     failures_q = quantize_parity(argv[1]);
-    const int types[] = {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q8_0, PL_TYPE_Q4_K, PL_TYPE_Q6_K, PL_TYPE_F16, PL_TYPE_BF16, PL_TYPE_F32};
+    const int types[] = {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q5_0, PL_TYPE_Q5_1, PL_TYPE_Q8_0, PL_TYPE_Q4_K, PL_TYPE_Q6_K, PL_TYPE_F16, PL_TYPE_BF16, PL_TYPE_F32};
     const int rows = 64, n_tok = 8;
     const int ks[] = {96, 4096, 100}; /* 100: float formats only (leftover elements) */
     int failures = failures_q;

@@ -6,14 +6,15 @@ using namespace pltest;
 
 namespace {
 
-const int32_t kTypes[] = {PL_TYPE_F32, PL_TYPE_F16, PL_TYPE_BF16, PL_TYPE_Q8_0, PL_TYPE_Q4_0, PL_TYPE_Q4_1};
+const int32_t kTypes[] = {PL_TYPE_F32,  PL_TYPE_F16,  PL_TYPE_BF16, PL_TYPE_Q8_0,
+                           PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q5_0, PL_TYPE_Q5_1};
 
 bool is_quant(int32_t t) { return pl_type_block_elems(t) > 1; }
 
 // The activations as the kernels see them: rounded to the type ggml pairs with the weights.
 std::vector<float> paired_activations(int32_t wtype, const std::vector<float> &x, int64_t k) {
-    const int32_t at = wtype == PL_TYPE_Q4_0 || wtype == PL_TYPE_Q8_0 ? PL_TYPE_Q8_0
-                     : wtype == PL_TYPE_Q4_1                          ? PL_TYPE_Q8_1
+    const int32_t at = wtype == PL_TYPE_Q4_0 || wtype == PL_TYPE_Q8_0 || wtype == PL_TYPE_Q5_0 ? PL_TYPE_Q8_0
+                     : wtype == PL_TYPE_Q4_1 || wtype == PL_TYPE_Q5_1                            ? PL_TYPE_Q8_1
                      : wtype;
     std::vector<float> out(x.size());
     for (size_t t = 0; t < x.size() / k; t++) {
@@ -30,9 +31,11 @@ float f16_at(const uint8_t *p) {
     return f;
 }
 
-// ggml's Q4_1 x Q8_1 product adds min * s per block, where Q8_1 stores s = d * sum(q) rounded to
-// f16: the exact product of the dequantized rows differs by min * (s - d * sum(q)) per block.
-double q4_1_sum_correction(const std::vector<uint8_t> &w, int64_t r, int64_t k, const std::vector<float> &x, int32_t t) {
+// ggml's Q4_1 (Q5_1) x Q8_1 product adds min * s per block, where Q8_1 stores s = d * sum(q) rounded
+// to f16: the exact product of the dequantized rows differs by min * (s - d * sum(q)) per block.
+double q4_1_sum_correction(int32_t type, const std::vector<uint8_t> &w, int64_t r, int64_t k, const std::vector<float> &x,
+                           int32_t t) {
+    const int64_t bb = pl_type_block_bytes(type);
     std::vector<float> row(x.begin() + t * k, x.begin() + (t + 1) * k);
     auto a = quantize(PL_TYPE_Q8_1, row);
     double c = 0;
@@ -40,7 +43,7 @@ double q4_1_sum_correction(const std::vector<uint8_t> &w, int64_t r, int64_t k, 
         const uint8_t *ab = a.data() + b * 36;
         int sum = 0;
         for (int j = 0; j < 32; j++) sum += (int8_t)ab[4 + j];
-        const double m = f16_at(w.data() + (r * (k / 32) + b) * 20 + 2);
+        const double m = f16_at(w.data() + (r * (k / 32) + b) * bb + 2);
         c += m * ((double)f16_at(ab + 2) - (double)f16_at(ab) * sum);
     }
     return c;
@@ -69,7 +72,7 @@ Problem make_problem(int32_t type, int64_t rows, int64_t k, int32_t n_tok, uint3
                 s += pr;
                 m += std::fabs(pr);
             }
-            if (type == PL_TYPE_Q4_1) s += q4_1_sum_correction(p.w, r, k, p.x, t);
+            if (type == PL_TYPE_Q4_1 || type == PL_TYPE_Q5_1) s += q4_1_sum_correction(type, p.w, r, k, p.x, t);
             p.want[t * rows + r] = (float)s;
             p.mag[t * rows + r] = (float)m;
         }
@@ -145,7 +148,7 @@ TEST(Matmul, ActiveIsaMatchesScalar) {
 // give the same codes with scale 1, so quantized paths must agree with the scalar path up to the
 // float accumulation order only.
 TEST(Matmul, IntegerGridActivationsAgreeTightly) {
-    for (int32_t type : {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q8_0}) {
+    for (int32_t type : {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q8_0, PL_TYPE_Q5_0, PL_TYPE_Q5_1}) {
         const int64_t rows = 9, k = 256;
         const int32_t n_tok = 6;
         std::vector<float> x((size_t)(k * n_tok));
@@ -160,6 +163,48 @@ TEST(Matmul, IntegerGridActivationsAgreeTightly) {
         auto y = run(p);
         for (size_t i = 0; i < y.size(); i++) ASSERT_NEAR(y[i], ref[i], 1e-5f * (std::fabs(ref[i]) + 100.0f));
     }
+}
+
+// Extreme codes: every weight code at the top of its range (Q5: 31) and every activation code at
+// +-127, so SIMD integer block sums take their largest values (a 16-bit intermediate that overflows
+// shows up here, not with Gaussian data). The exact answer is known: with d = 1 and dy = 1,
+// Q5_0: 15 * 127 * k; Q5_1: (31 * 127 + min * 127) per element pair; ISA must equal scalar exactly.
+TEST(Matmul, ExtremeCodesExact) {
+    for (int32_t type : {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q5_0, PL_TYPE_Q5_1, PL_TYPE_Q8_0})
+        for (int32_t n_tok : {1, 6}) {
+            const int64_t rows = 11, k = 256, bb = pl_type_block_bytes(type);
+            std::vector<uint8_t> w((size_t)(rows * k / 32 * bb), 0xff);  // codes at their maximum
+            for (int64_t b = 0; b < rows * k / 32; b++) {
+                const uint16_t one = 0x3c00, zero = 0;  // d = 1; Q4_1/Q5_1 min = 0
+                std::memcpy(&w[(size_t)(b * bb)], &one, 2);
+                if (type == PL_TYPE_Q4_1 || type == PL_TYPE_Q5_1) std::memcpy(&w[(size_t)(b * bb + 2)], &zero, 2);
+                if (type == PL_TYPE_Q8_0) std::memset(&w[(size_t)(b * bb + 2)], 127, 32);
+            }
+            std::vector<float> x((size_t)(k * n_tok));
+            for (size_t i = 0; i < x.size(); i++) x[i] = (i / 32) % 2 ? -127.0f : 127.0f;  // d = 1, codes +-127
+            Problem p{type, rows, k, n_tok, w, x, {}, {}};
+            const double code = type == PL_TYPE_Q4_0 ? 7 : type == PL_TYPE_Q4_1 ? 15 : type == PL_TYPE_Q5_0 ? 15
+                              : type == PL_TYPE_Q5_1 ? 31 : 127;
+            // blocks alternate +127 / -127 activations: 8 blocks cancel to 0 unless one is mishandled,
+            // so also check a row against its positive half alone through the scalar path
+            std::vector<float> ref;
+            {
+                UseIsa scalar(PL_ISA_SCALAR);
+                ref = run(p);
+            }
+            auto y = run(p);
+            ASSERT_EQ(0, std::memcmp(ref.data(), y.data(), y.size() * 4)) << pl_type_name(type) << " n_tok=" << n_tok;
+            for (float &v : p.x) v = 127.0f;
+            {
+                UseIsa scalar(PL_ISA_SCALAR);
+                ref = run(p);
+            }
+            y = run(p);
+            for (size_t i = 0; i < y.size(); i++) {
+                ASSERT_EQ(ref[i], (float)(code * 127 * k)) << pl_type_name(type);
+                ASSERT_EQ(y[i], ref[i]) << pl_type_name(type) << " n_tok=" << n_tok << " i=" << i;
+            }
+        }
 }
 
 // Each output is computed with the same instruction sequence whatever the tile or thread: bit-identical.
@@ -256,7 +301,7 @@ TEST(Matmul, ValidatesArguments) {
 // for bit. Skipped where the CPU has no AVX-512.
 TEST(Matmul, Avx512QuantizedEqualsAvx2BitForBit) {
     if (pl_isa_for_features(pl_cpu_features()) != PL_ISA_AVX512) GTEST_SKIP() << "no AVX-512 on this CPU";
-    for (int32_t type : {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q8_0})
+    for (int32_t type : {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q8_0, PL_TYPE_Q5_0, PL_TYPE_Q5_1})
         for (int32_t n_tok : {1, 13}) {
             auto p = make_problem(type, 45, 160, n_tok, 81);
             std::vector<float> a, b;

@@ -26,6 +26,7 @@ TEST(Types, BlockSizesMatchGgml) {
         const char *name;
     } want[] = {{PL_TYPE_F32, 1, 4, "f32"},      {PL_TYPE_F16, 1, 2, "f16"},      {PL_TYPE_BF16, 1, 2, "bf16"},
                 {PL_TYPE_Q4_0, 32, 18, "q4_0"},  {PL_TYPE_Q4_1, 32, 20, "q4_1"},  {PL_TYPE_Q8_0, 32, 34, "q8_0"},
+                {PL_TYPE_Q5_0, 32, 22, "q5_0"},  {PL_TYPE_Q5_1, 32, 24, "q5_1"},
                 {PL_TYPE_Q8_1, 32, 36, "q8_1"},  {PL_TYPE_Q4_K, 256, 144, "q4_K"}, {PL_TYPE_Q6_K, 256, 210, "q6_K"}};
     for (auto &w : want) {
         EXPECT_EQ(pl_type_block_elems(w.type), w.elems) << w.name;
@@ -55,6 +56,24 @@ TEST(Quants, MatchGgufPyReferenceBitForBit) {
         for (size_t i = 0; i < got.size(); i++)
             if (got[i] != want[i] && diffs++ == 0) first = i;
         EXPECT_EQ(diffs, 0u) << c.file << " first differing byte " << first;
+    }
+}
+
+// Q5_0 / Q5_1 bytes from ggml's own quantize_row_q5_0_ref / q5_1_ref (data/make_q5_goldens.py),
+// and their dequantization by gguf-py (an independent port of the formats).
+TEST(Quants, Q5MatchesGgmlBitForBit) {
+    auto x = read_file<float>("quant_input.f32");
+    for (auto c : {std::pair{PL_TYPE_Q5_0, "q5_0"}, std::pair{PL_TYPE_Q5_1, "q5_1"}}) {
+        auto want = read_file<uint8_t>(std::string("quant_") + c.second + ".bin");
+        auto got = quantize(c.first, x);
+        ASSERT_EQ(got.size(), want.size()) << c.second;
+        size_t diffs = 0, first = 0;
+        for (size_t i = 0; i < got.size(); i++)
+            if (got[i] != want[i] && diffs++ == 0) first = i;
+        EXPECT_EQ(diffs, 0u) << c.second << " first differing byte " << first;
+        auto deq_want = read_file<float>(std::string("quant_") + c.second + ".f32");
+        auto deq = dequantize(c.first, want, x.size());
+        for (size_t i = 0; i < x.size(); i++) ASSERT_EQ(deq[i], deq_want[i]) << c.second << " element " << i;
     }
 }
 
@@ -127,7 +146,7 @@ TEST(Quants, RoundTripErrorWithinFormatPrecision) {
     struct {
         int32_t type;
         float steps;  // the block's range in (half-error) steps
-    } cases[] = {{PL_TYPE_Q4_0, 4}, {PL_TYPE_Q4_1, 15}, {PL_TYPE_Q8_0, 127}, {PL_TYPE_Q8_1, 127}};
+    } cases[] = {{PL_TYPE_Q4_0, 4}, {PL_TYPE_Q4_1, 15}, {PL_TYPE_Q5_0, 8}, {PL_TYPE_Q5_1, 31}, {PL_TYPE_Q8_0, 127}, {PL_TYPE_Q8_1, 127}};
     for (auto &c : cases) {
         auto y = dequantize(c.type, quantize(c.type, x), x.size());
         for (size_t b = 0; b < x.size() / 32; b++) {
@@ -137,7 +156,7 @@ TEST(Quants, RoundTripErrorWithinFormatPrecision) {
                 mn = std::fmin(mn, x[b * 32 + j]);
                 mx = std::fmax(mx, x[b * 32 + j]);
             }
-            const float range = c.type == PL_TYPE_Q4_1 ? mx - mn : amax;
+            const float range = c.type == PL_TYPE_Q4_1 || c.type == PL_TYPE_Q5_1 ? mx - mn : amax;
             const float tol = range / c.steps * 0.5f * 1.01f + range * 1e-3f;  // + f16 scale rounding
             for (int j = 0; j < 32; j++)
                 ASSERT_NEAR(y[b * 32 + j], x[b * 32 + j], tol) << pl_type_name(c.type) << " block " << b;

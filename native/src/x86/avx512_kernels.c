@@ -119,7 +119,7 @@ AI void pack16(int kind, int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows
     for (int half = 0; half < 2; half++) {
         const int32_t n8 = nrows - 8 * half < 0 ? 0 : (nrows - 8 * half > 8 ? 8 : nrows - 8 * half);
         for (int64_t b = 0; b < nb; b++) {
-            q8t_pack_panel(kind, 1, w + 8 * half * ws + b * (kind == Q8T_Q40 ? PL_Q4_0_BYTES : kind == Q8T_Q80 ? PL_Q8_0_BYTES : PL_Q4_1_BYTES),
+            q8t_pack_panel(kind, 1, w + 8 * half * ws + b * q8t_block_bytes(kind),
                            ws, n8, tmp);
             uint8_t *pb = panel + b * P16_BLOCK;
             for (int g = 0; g < 8; g++) memcpy(pb + 64 * g + 32 * half, tmp + 32 * g, 32);
@@ -148,19 +148,19 @@ AI void p16_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t *a, in
             }
         }
         const __m512 dx = _mm512_loadu_ps((const void *)(pb + 512));
-        const int off = kind == Q8T_Q40 ? 8 : kind == Q8T_Q80 ? 128 : 0;
+        const int off = kind == Q8T_Q40 ? 8 : kind == Q8T_Q50 ? 16 : kind == Q8T_Q80 ? 128 : 0;
         for (int t = 0; t < TN; t++) {
             const float *ds = (const float *)(const void *)(a + t * as + k);
             __m512i iv = isum[t];
             if (off) iv = _mm512_sub_epi32(iv, _mm512_set1_epi32(off * ((const int32_t *)(const void *)(ds + 2 * nb))[b]));
             acc[t] = _mm512_fmadd_ps(_mm512_mul_ps(dx, _mm512_set1_ps(ds[b])), _mm512_cvtepi32_ps(iv), acc[t]);
-            if (kind == Q8T_Q41)
+            if (q8t_has_min(kind))
                 sm[t] = _mm512_fmadd_ps(_mm512_loadu_ps((const void *)(pb + 576)), _mm512_set1_ps(ds[nb + b]), sm[t]);
         }
     }
     for (int t = 0; t < TN; t++) {
         float out[16];
-        _mm512_storeu_ps(out, kind == Q8T_Q41 ? _mm512_add_ps(acc[t], sm[t]) : acc[t]);
+        _mm512_storeu_ps(out, q8t_has_min(kind) ? _mm512_add_ps(acc[t], sm[t]) : acc[t]);
         for (int r = 0; r < nrows; r++) y[t * ldy + r] = out[r];
     }
 }
@@ -182,6 +182,8 @@ AI void p16_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t *a, in
 DEFINE_P16_GEMM(p16_gemm_q4_0, Q8T_Q40)
 DEFINE_P16_GEMM(p16_gemm_q8_0, Q8T_Q80)
 DEFINE_P16_GEMM(p16_gemm_q4_1, Q8T_Q41)
+DEFINE_P16_GEMM(p16_gemm_q5_0, Q8T_Q50)
+DEFINE_P16_GEMM(p16_gemm_q5_1, Q8T_Q51)
 
 /* ---- attention helpers ----------------------------------------------------------------------- */
 static float dot_f32(const float *a, const float *b, int64_t n) {
@@ -218,7 +220,10 @@ void pl_kernels_fill_avx512(pl_kernels *k, int vnni) {
         k->mm[PL_TYPE_Q4_0].gemm = p16_gemm_q4_0;
         k->mm[PL_TYPE_Q8_0].gemm = p16_gemm_q8_0;
         k->mm[PL_TYPE_Q4_1].gemm = p16_gemm_q4_1;
+        k->mm[PL_TYPE_Q5_0].gemm = p16_gemm_q5_0;
+        k->mm[PL_TYPE_Q5_1].gemm = p16_gemm_q5_1;
         k->mm[PL_TYPE_Q4_0].gemm_scratch = k->mm[PL_TYPE_Q8_0].gemm_scratch = k->mm[PL_TYPE_Q4_1].gemm_scratch = P16_BLOCK;
+        k->mm[PL_TYPE_Q5_0].gemm_scratch = k->mm[PL_TYPE_Q5_1].gemm_scratch = P16_BLOCK;
     }
     k->mm[PL_TYPE_F32].gemm = k->mm[PL_TYPE_F32].gemv = gemm_f32;
     k->mm[PL_TYPE_F16].gemm = k->mm[PL_TYPE_F16].gemv = gemm_f16;

@@ -48,6 +48,27 @@ AI __m256i q8t_nibbles(const uint8_t *qs) {
     return _mm256_and_si256(_mm256_srlv_epi32(x, _mm256_setr_epi32(0, 0, 0, 0, 4, 4, 4, 4)), _mm256_set1_epi8(0x0f));
 }
 
+/* Q5_0 / Q5_1: the nibbles plus 16 where bit i of the 32-bit qh is set (byte i = element i). */
+AI __m256i q8t_fives(const uint8_t *qh4, const uint8_t *qs) {
+    uint32_t qh;
+    memcpy(&qh, qh4, 4);
+    /* byte i <- qh byte i/8, then keep bit i%8 */
+    const __m256i spread = _mm256_shuffle_epi8(_mm256_set1_epi32((int)qh),
+                                               _mm256_setr_epi64x(0, 0x0101010101010101ll, 0x0202020202020202ll, 0x0303030303030303ll));
+    const __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ull);
+    const __m256i set = _mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit);
+    return _mm256_or_si256(q8t_nibbles(qs), _mm256_and_si256(set, _mm256_set1_epi8(16)));
+}
+
+/* weight kinds of the tiles: Q5_0 pairs with Q8_0 activations, Q5_1 with Q8_1 */
+enum { Q8T_Q40 = 0, Q8T_Q80 = 1, Q8T_Q41 = 2, Q8T_Q50 = 3, Q8T_Q51 = 4 };
+
+AI int q8t_block_bytes(int kind) {
+    return kind == Q8T_Q40 ? PL_Q4_0_BYTES : kind == Q8T_Q80 ? PL_Q8_0_BYTES : kind == Q8T_Q41 ? PL_Q4_1_BYTES
+         : kind == Q8T_Q50 ? PL_Q5_0_BYTES : PL_Q5_1_BYTES;
+}
+AI int q8t_has_min(int kind) { return kind == Q8T_Q41 || kind == Q8T_Q51; }
+
 AI __m256i q8t_dot_u8s8(__m256i u, __m256i s) {
 #if PL_VNNI
     return _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s);
@@ -123,7 +144,7 @@ static void q8t_act_q8_1(const float *x, void *dst, int64_t k) { q8t_quantize_ro
 #endif
 
 AI void q8t_gemv_rows(int kind, int64_t k, const uint8_t *w, int64_t ws, const uint8_t *a, float *y, const int RM) {
-    const int wb = kind == 0 ? PL_Q4_0_BYTES : kind == 1 ? PL_Q8_0_BYTES : PL_Q4_1_BYTES;
+    const int wb = q8t_block_bytes(kind);
     const int64_t nb = k / PL_QK;
     const float *ds = (const float *)(const void *)(a + k);
     const uint8_t *lanes8 = (const uint8_t *)(ds + 3 * nb);
@@ -159,10 +180,18 @@ AI void q8t_gemv_rows(int kind, int64_t k, const uint8_t *w, int64_t ws, const u
             memcpy(&dh, blk, 2);
             const __m256 dx = _mm256_broadcast_ss(&pl_fp16_table[dh]);
             __m256i p;
-            if (kind == 0) {
+            if (kind == Q8T_Q40) {
                 p = _mm256_sub_epi32(q8t_dot_u8s8(q8t_nibbles(blk + 2), qy),
                                      _mm256_loadu_si256((const __m256i *)(const void *)(lanes8 + 32 * b)));
-            } else if (kind == 1) {
+            } else if (kind == Q8T_Q50) { /* codes 0..31, offset 16: twice the Q4_0 lane correction */
+                p = _mm256_sub_epi32(q8t_dot_u8s8(q8t_fives(blk + 2, blk + 6), qy),
+                                     _mm256_slli_epi32(_mm256_loadu_si256((const __m256i *)(const void *)(lanes8 + 32 * b)), 1));
+            } else if (kind == Q8T_Q51) {
+                uint16_t mh;
+                memcpy(&mh, blk + 2, 2);
+                p = q8t_dot_u8s8(q8t_fives(blk + 4, blk + 8), qy);
+                summs[r] += pl_fp16_table[mh] * ds[nb + b];
+            } else if (kind == Q8T_Q80) {
                 const __m256i qx = _mm256_loadu_si256((const __m256i *)(const void *)(blk + 2));
                 p = q8t_dot_u8s8(_mm256_sign_epi8(qx, qx), _mm256_sign_epi8(qy, qx));
             } else {
@@ -192,6 +221,8 @@ AI void q8t_gemv_rows(int kind, int64_t k, const uint8_t *w, int64_t ws, const u
 Q8T_DEFINE_GEMV(q8t_gemv_q4_0, 0)
 Q8T_DEFINE_GEMV(q8t_gemv_q8_0, 1)
 Q8T_DEFINE_GEMV(q8t_gemv_q4_1, 2)
+Q8T_DEFINE_GEMV(q8t_gemv_q5_0, 3)
+Q8T_DEFINE_GEMV(q8t_gemv_q5_1, 4)
 
 /*
  * Prefill GEMM on panels: 8 weight rows are repacked (once per tile of up to 64 tokens) so that a
@@ -204,8 +235,6 @@ Q8T_DEFINE_GEMV(q8t_gemv_q4_1, 2)
  * sign trick. Each (row, token) output gets the same instruction sequence whatever the tile.
  */
 #define Q8T_PANEL_BLOCK 320 /* per block: 8 vectors of 8 rows x 4 codes, 8 f32 d, 8 f32 m */
-
-enum { Q8T_Q40 = 0, Q8T_Q80 = 1, Q8T_Q41 = 2 };
 
 AI void q8t_transpose8x8_epi32(__m256i r[8]) {
     const __m256i t0 = _mm256_unpacklo_epi32(r[0], r[1]), t1 = _mm256_unpackhi_epi32(r[0], r[1]);
@@ -228,7 +257,7 @@ AI void q8t_transpose8x8_epi32(__m256i r[8]) {
 
 /* Repacks nrows (<= 8; missing rows are zero with zero scales) of nb blocks into a panel. */
 AI void q8t_pack_panel(int kind, int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
-    const int wb = kind == Q8T_Q40 ? PL_Q4_0_BYTES : kind == Q8T_Q80 ? PL_Q8_0_BYTES : PL_Q4_1_BYTES;
+    const int wb = q8t_block_bytes(kind);
     for (int64_t b = 0; b < nb; b++) {
         uint8_t *pb = panel + b * Q8T_PANEL_BLOCK;
         float *pd = (float *)(void *)(pb + 256), *pm = pd + 8;
@@ -247,6 +276,12 @@ AI void q8t_pack_panel(int kind, int64_t nb, const uint8_t *w, int64_t ws, int32
             } else if (kind == Q8T_Q40) {
                 pm[r] = 0.0f;
                 v[r] = q8t_nibbles(blk + 2);
+            } else if (kind == Q8T_Q50) {
+                pm[r] = 0.0f;
+                v[r] = q8t_fives(blk + 2, blk + 6);
+            } else if (kind == Q8T_Q51) {
+                pm[r] = q8t_f16(blk + 2);
+                v[r] = q8t_fives(blk + 4, blk + 8);
             } else {
                 pm[r] = 0.0f;
                 v[r] = _mm256_loadu_si256((const __m256i *)(const void *)(blk + 2));
@@ -266,10 +301,11 @@ AI void q8t_panel_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t 
     const int64_t nb = k / PL_QK;
     __m256 acc[PL_GEMM_PTN], sm[PL_GEMM_PTN];
     for (int t = 0; t < TN; t++) acc[t] = sm[t] = _mm256_setzero_ps();
+    const int five = kind == Q8T_Q50 || kind == Q8T_Q51;
     for (int64_t b = 0; b < nb; b++) {
         const uint8_t *pb = panel + b * Q8T_PANEL_BLOCK;
-        __m256i isum[PL_GEMM_PTN];
-        for (int t = 0; t < TN; t++) isum[t] = _mm256_setzero_si256();
+        __m256i isum[PL_GEMM_PTN], wide[PL_GEMM_PTN];
+        for (int t = 0; t < TN; t++) isum[t] = wide[t] = _mm256_setzero_si256();
         /* not unrolled: unrolling lets GCC reassociate the int sums into many spilled temporaries */
 #pragma GCC unroll 1
         for (int g = 0; g < 8; g++) {
@@ -293,26 +329,37 @@ AI void q8t_panel_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t 
                 }
 #endif
             }
+#if !PL_VNNI
+            /* 5-bit codes: |pair sum| <= 2*31*127, only 4 fit int16: widen after each half block */
+            if (five && g == 3)
+                for (int t = 0; t < TN; t++) {
+                    wide[t] = _mm256_madd_epi16(isum[t], _mm256_set1_epi16(1));
+                    isum[t] = _mm256_setzero_si256();
+                }
+#endif
         }
 #if !PL_VNNI
         if (kind != Q8T_Q80)
-            for (int t = 0; t < TN; t++) isum[t] = _mm256_madd_epi16(isum[t], _mm256_set1_epi16(1));
+            for (int t = 0; t < TN; t++) isum[t] = _mm256_add_epi32(wide[t], _mm256_madd_epi16(isum[t], _mm256_set1_epi16(1)));
+#else
+        (void)wide;
+        (void)five;
 #endif
         const __m256 dx = _mm256_loadu_ps((const float *)(const void *)(pb + 256));
-        const int off = kind == Q8T_Q40 ? 8 : (kind == Q8T_Q80 && PL_VNNI) ? 128 : 0;
+        const int off = kind == Q8T_Q40 ? 8 : kind == Q8T_Q50 ? 16 : (kind == Q8T_Q80 && PL_VNNI) ? 128 : 0;
         for (int t = 0; t < TN; t++) {
             const float *ds = (const float *)(const void *)(a + t * as + k);
             __m256i iv = isum[t];
             if (off) iv = _mm256_sub_epi32(iv, _mm256_set1_epi32(off * ((const int32_t *)(const void *)(ds + 2 * nb))[b]));
             acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(ds[b])), _mm256_cvtepi32_ps(iv), acc[t]);
-            if (kind == Q8T_Q41)
+            if (q8t_has_min(kind))
                 sm[t] = _mm256_fmadd_ps(_mm256_loadu_ps((const float *)(const void *)(pb + 288)), _mm256_set1_ps(ds[nb + b]),
                                         sm[t]);
         }
     }
     for (int t = 0; t < TN; t++) {
         float out[8];
-        _mm256_storeu_ps(out, kind == Q8T_Q41 ? _mm256_add_ps(acc[t], sm[t]) : acc[t]);
+        _mm256_storeu_ps(out, q8t_has_min(kind) ? _mm256_add_ps(acc[t], sm[t]) : acc[t]);
         for (int r = 0; r < nrows; r++) y[t * ldy + r] = out[r];
     }
 }
@@ -334,12 +381,16 @@ AI void q8t_panel_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t 
 Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q4_0, Q8T_Q40)
 Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q8_0, Q8T_Q80)
 Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q4_1, Q8T_Q41)
+Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q5_0, Q8T_Q50)
+Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q5_1, Q8T_Q51)
 
 /* Installs the quantized kernels into a table. */
 static void q8t_install(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q4_0, q8t_gemm_q4_0, Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q8_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q8_0, q8t_gemm_q8_0, Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q4_1, q8t_gemm_q4_1, Q8T_PANEL_BLOCK};
+    k->mm[PL_TYPE_Q5_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q5_0, q8t_gemm_q5_0, Q8T_PANEL_BLOCK};
+    k->mm[PL_TYPE_Q5_1] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q5_1, q8t_gemm_q5_1, Q8T_PANEL_BLOCK};
 }
 
 #endif /* PL_Q8_TILES_H */

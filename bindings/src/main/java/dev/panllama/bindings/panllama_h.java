@@ -68,6 +68,24 @@ public class panllama_h extends panllama_h$shared {
     public static int PL_TYPE_Q4_1() {
         return PL_TYPE_Q4_1;
     }
+    private static final int PL_TYPE_Q5_0 = (int)6L;
+    /**
+     * {@snippet lang=c :
+     * #define PL_TYPE_Q5_0 6
+     * }
+     */
+    public static int PL_TYPE_Q5_0() {
+        return PL_TYPE_Q5_0;
+    }
+    private static final int PL_TYPE_Q5_1 = (int)7L;
+    /**
+     * {@snippet lang=c :
+     * #define PL_TYPE_Q5_1 7
+     * }
+     */
+    public static int PL_TYPE_Q5_1() {
+        return PL_TYPE_Q5_1;
+    }
     private static final int PL_TYPE_Q8_0 = (int)8L;
     /**
      * {@snippet lang=c :
@@ -94,6 +112,15 @@ public class panllama_h extends panllama_h$shared {
      */
     public static int PL_TYPE_Q4_K() {
         return PL_TYPE_Q4_K;
+    }
+    private static final int PL_TYPE_Q5_K = (int)13L;
+    /**
+     * {@snippet lang=c :
+     * #define PL_TYPE_Q5_K 13
+     * }
+     */
+    public static int PL_TYPE_Q5_K() {
+        return PL_TYPE_Q5_K;
     }
     private static final int PL_TYPE_Q6_K = (int)14L;
     /**
