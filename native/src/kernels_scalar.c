@@ -121,6 +121,28 @@ static float dot_q4_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) {
     return sum;
 }
 
+static float dot_q5_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) {
+    float sum = 0.0f;
+    for (int64_t b = 0; b < k / PL_QK_K; b++, x += PL_Q5_K_BYTES, y += PL_Q8_K_BYTES) {
+        float yd;
+        memcpy(&yd, y, 4);
+        const int8_t *a = (const int8_t *)(y + 4);
+        int16_t bsums[16];
+        memcpy(bsums, y + 4 + PL_QK_K, sizeof(bsums));
+        int sumi = 0, summ = 0;
+        for (int j = 0; j < 8; j++) {
+            const uint8_t *q = x + 48 + 32 * (j / 2), *qh = x + 16;
+            const int shift = 4 * (j % 2);
+            int s = 0;
+            for (int l = 0; l < 32; l++) s += (((q[l] >> shift) & 0xF) | (((qh[l] >> j) & 1) << 4)) * a[32 * j + l];
+            sumi += k4_scale(x + 4, j, 0) * s;
+            summ += k4_scale(x + 4, j, 1) * (bsums[2 * j] + bsums[2 * j + 1]);
+        }
+        sum += yd * pl_load_f16(x) * (float)sumi - yd * pl_load_f16(x + 2) * (float)summ;
+    }
+    return sum;
+}
+
 static float dot_q6_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) {
     float sum = 0.0f;
     for (int64_t b = 0; b < k / PL_QK_K; b++, x += PL_Q6_K_BYTES, y += PL_Q8_K_BYTES) {
@@ -184,6 +206,7 @@ SCALAR_GEMM(gemm_q5_0, dot_q5_0_q8_0)
 SCALAR_GEMM(gemm_q5_1, dot_q5_1_q8_1)
 SCALAR_GEMM(gemm_q8_0, dot_q8_0_q8_0)
 SCALAR_GEMM(gemm_q4_k, dot_q4_k_q8_k)
+SCALAR_GEMM(gemm_q5_k, dot_q5_k_q8_k)
 SCALAR_GEMM(gemm_q6_k, dot_q6_k_q8_k)
 SCALAR_GEMM(gemm_f32, dot_f32_f32)
 SCALAR_GEMM(gemm_f16, dot_f16_f32)
@@ -275,6 +298,7 @@ void pl_kernels_fill_scalar(pl_kernels *k) {
     k->mm[PL_TYPE_Q5_1] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q5_1, gemm_q5_1, 0};
     k->mm[PL_TYPE_Q8_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q8_0, gemm_q8_0, 0};
     k->mm[PL_TYPE_Q4_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q4_k, gemm_q4_k, 0};
+    k->mm[PL_TYPE_Q5_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q5_k, gemm_q5_k, 0};
     k->mm[PL_TYPE_Q6_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q6_k, gemm_q6_k, 0};
     k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, gemm_f32, gemm_f32, 0};
     k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, gemm_f16, gemm_f16, 0};

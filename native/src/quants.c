@@ -24,6 +24,7 @@ static const pl_type_info TYPES[PL_TYPE_SLOTS] = {
     [PL_TYPE_Q8_0] = {PL_QK, PL_Q8_0_BYTES, "q8_0"},
     [PL_TYPE_Q8_1] = {PL_QK, PL_Q8_1_BYTES, "q8_1"},
     [PL_TYPE_Q4_K] = {PL_QK_K, PL_Q4_K_BYTES, "q4_K"},
+    [PL_TYPE_Q5_K] = {PL_QK_K, PL_Q5_K_BYTES, "q5_K"},
     [PL_TYPE_Q6_K] = {PL_QK_K, PL_Q6_K_BYTES, "q6_K"},
     [PL_TYPE_BF16] = {1, 2, "bf16"},
 };
@@ -256,10 +257,14 @@ static float k_fit_scale_min(int n, int nmax, const float *x, const float *w, ui
     return scale;
 }
 
-static void quantize_q4_k(const float *x, uint8_t *y, int64_t nb) {
+/* Q4_K (nmax 15) and Q5_K (nmax 31, its 5th bits in qh): the same scale/min fit and packing, as
+ * ggml's quantize_row_q4_K_ref / q5_K_ref (which differ only in the grid: -1 + 0.1 i, i <= 20 vs
+ * -0.5 + 0.1 i, i <= 15). */
+static void quantize_q45_k(const float *x, uint8_t *y, int64_t nb, int q5) {
     uint8_t L[PL_QK_K];
     float w[32], mins[8], scales[8];
-    for (int64_t i = 0; i < nb; i++, x += PL_QK_K, y += PL_Q4_K_BYTES) {
+    const int nmax = q5 ? 31 : 15, bytes = q5 ? PL_Q5_K_BYTES : PL_Q4_K_BYTES;
+    for (int64_t i = 0; i < nb; i++, x += PL_QK_K, y += bytes) {
         float max_scale = 0, max_min = 0;
         for (int j = 0; j < 8; j++) {
             const float *xs = x + 32 * j;
@@ -267,7 +272,8 @@ static void quantize_q4_k(const float *x, uint8_t *y, int64_t nb) {
             for (int l = 0; l < 32; l++) sum_x2 += xs[l] * xs[l];
             const float av_x = sqrtf(sum_x2 / 32);
             for (int l = 0; l < 32; l++) w[l] = av_x + fabsf(xs[l]);
-            scales[j] = k_fit_scale_min(32, 15, xs, w, L + 32 * j, &mins[j], -1.0f, 0.1f, 20);
+            scales[j] = q5 ? k_fit_scale_min(32, 31, xs, w, L + 32 * j, &mins[j], -0.5f, 0.1f, 15)
+                           : k_fit_scale_min(32, 15, xs, w, L + 32 * j, &mins[j], -1.0f, 0.1f, 20);
             if (scales[j] > max_scale) max_scale = scales[j];
             if (mins[j] > max_min) max_min = mins[j];
         }
@@ -300,12 +306,17 @@ static void quantize_q4_k(const float *x, uint8_t *y, int64_t nb) {
             const float dm = dmin_all * (float)m;
             for (int l = 0; l < 32; l++) {
                 const int q = k_nearest((x[32 * j + l] + dm) / d);
-                L[32 * j + l] = (uint8_t)(q < 0 ? 0 : q > 15 ? 15 : q);
+                L[32 * j + l] = (uint8_t)(q < 0 ? 0 : q > nmax ? nmax : q);
             }
         }
-        uint8_t *q = y + 16;
-        for (int j = 0; j < PL_QK_K; j += 64, q += 32)
-            for (int l = 0; l < 32; l++) q[l] = (uint8_t)(L[j + l] | (L[j + l + 32] << 4));
+        uint8_t *q = y + (q5 ? 48 : 16), *qh = y + 16;
+        if (q5) memset(qh, 0, 32);
+        for (int j = 0, sb = 0; j < PL_QK_K; j += 64, q += 32, sb += 2)
+            for (int l = 0; l < 32; l++) {
+                const int l1 = L[j + l], l2 = L[j + l + 32];
+                q[l] = (uint8_t)((l1 & 0xF) | ((l2 & 0xF) << 4));
+                if (q5) qh[l] |= (uint8_t)(((l1 >> 4) << sb) | ((l2 >> 4) << (sb + 1)));
+            }
     }
 }
 
@@ -463,7 +474,8 @@ int pl_ref_quantize_row(int32_t type, const float *x, void *dst, int64_t n) {
     case PL_TYPE_Q5_1: quantize_q5_1(x, y, n / PL_QK); return PL_OK;
     case PL_TYPE_Q8_0: quantize_q8_0(x, y, n / PL_QK); return PL_OK;
     case PL_TYPE_Q8_1: quantize_q8_1(x, y, n / PL_QK); return PL_OK;
-    case PL_TYPE_Q4_K: quantize_q4_k(x, y, n / PL_QK_K); return PL_OK;
+    case PL_TYPE_Q4_K: quantize_q45_k(x, y, n / PL_QK_K, 0); return PL_OK;
+    case PL_TYPE_Q5_K: quantize_q45_k(x, y, n / PL_QK_K, 1); return PL_OK;
     case PL_TYPE_Q6_K: quantize_q6_k(x, y, n / PL_QK_K); return PL_OK;
     default: return PL_ERR_TYPE;
     }
@@ -492,6 +504,22 @@ static void dequantize_q4_k(const uint8_t *x, float *y, int64_t nb) {
             const float d2 = d * (float)sc, m2 = dmin * (float)m;
             for (int l = 0; l < 32; l++) *y++ = d1 * (float)(q[l] & 0xF) - m1;
             for (int l = 0; l < 32; l++) *y++ = d2 * (float)(q[l] >> 4) - m2;
+        }
+    }
+}
+
+static void dequantize_q5_k(const uint8_t *x, float *y, int64_t nb) {
+    for (int64_t i = 0; i < nb; i++, x += PL_Q5_K_BYTES) {
+        const float d = pl_load_f16(x), dmin = pl_load_f16(x + 2);
+        const uint8_t *scales = x + 4, *qh = x + 16, *q = x + 48;
+        for (int j = 0, is = 0; j < PL_QK_K; j += 64, is += 2, q += 32) {
+            int sc, m;
+            k4_scale_min(is, scales, &sc, &m);
+            const float d1 = d * (float)sc, m1 = dmin * (float)m;
+            k4_scale_min(is + 1, scales, &sc, &m);
+            const float d2 = d * (float)sc, m2 = dmin * (float)m;
+            for (int l = 0; l < 32; l++) *y++ = d1 * (float)((q[l] & 0xF) + (((qh[l] >> is) & 1) << 4)) - m1;
+            for (int l = 0; l < 32; l++) *y++ = d2 * (float)((q[l] >> 4) + (((qh[l] >> (is + 1)) & 1) << 4)) - m2;
         }
     }
 }
@@ -576,6 +604,7 @@ int pl_ref_dequantize_row(int32_t type, const void *src, float *y, int64_t n) {
         return PL_OK;
     }
     case PL_TYPE_Q4_K: dequantize_q4_k(x, y, n / PL_QK_K); return PL_OK;
+    case PL_TYPE_Q5_K: dequantize_q5_k(x, y, n / PL_QK_K); return PL_OK;
     case PL_TYPE_Q6_K: dequantize_q6_k(x, y, n / PL_QK_K); return PL_OK;
     default: return PL_ERR_TYPE;
     }

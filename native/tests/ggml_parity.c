@@ -39,7 +39,8 @@ static int quantize_parity(const char *base_lib) {
         int type;
         const char *fn;
     } cases[] = {{PL_TYPE_Q4_K, "quantize_row_q4_K_ref"}, {PL_TYPE_Q6_K, "quantize_row_q6_K_ref"},
-                 {PL_TYPE_Q5_0, "quantize_row_q5_0_ref"}, {PL_TYPE_Q5_1, "quantize_row_q5_1_ref"}};
+                 {PL_TYPE_Q5_0, "quantize_row_q5_0_ref"}, {PL_TYPE_Q5_1, "quantize_row_q5_1_ref"},
+                 {PL_TYPE_Q5_K, "quantize_row_q5_K_ref"}};
     const int n_cases = (int)(sizeof(cases) / sizeof(cases[0]));
     const long long n = 256 * 512;
     float *x = malloc(sizeof(float) * n);
@@ -107,7 +108,7 @@ int main(int argc, char **argv) {
     }
     printf("panllama path %s vs %s\n", pl_isa_name(pl_isa_active()), argv[2]);
     failures_q = quantize_parity(argv[1]);
-    const int types[] = {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q5_0, PL_TYPE_Q5_1, PL_TYPE_Q8_0, PL_TYPE_Q4_K, PL_TYPE_Q6_K, PL_TYPE_F16, PL_TYPE_BF16, PL_TYPE_F32};
+    const int types[] = {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q5_0, PL_TYPE_Q5_1, PL_TYPE_Q8_0, PL_TYPE_Q4_K, PL_TYPE_Q5_K, PL_TYPE_Q6_K, PL_TYPE_F16, PL_TYPE_BF16, PL_TYPE_F32};
     const int rows = 64, n_tok = 8;
     const int ks[] = {96, 4096, 100}; /* 100: float formats only (leftover elements) */
     int failures = failures_q;

@@ -1,4 +1,4 @@
-// K-quants (Q4_K, Q6_K): reference quantizers bit-exact with llama.cpp's (goldens made by ggml's own
+// K-quants (Q4_K, Q5_K, Q6_K): reference quantizers bit-exact with llama.cpp's (goldens made by ggml's own
 // quantize_row_q*_K_ref, data/make_kquant_goldens.py), and the matmul kernels of every ISA against
 // independent references: a double-precision product of the dequantized operands, and a scalar
 // model of ggml's AVX2 vec_dot arithmetic that the SIMD decode kernels must equal bit for bit.
@@ -12,7 +12,7 @@ using namespace pltest;
 
 namespace {
 
-const int32_t kKTypes[] = {PL_TYPE_Q4_K, PL_TYPE_Q6_K};
+const int32_t kKTypes[] = {PL_TYPE_Q4_K, PL_TYPE_Q5_K, PL_TYPE_Q6_K};
 
 std::vector<uint8_t> read_bytes(const std::string &name) {
     const char *dir = std::getenv("PANLLAMA_TEST_DATA");
@@ -66,6 +66,10 @@ int q4k_scale(const uint8_t *s, int j, int min) {
     return min ? (s[j + 4] >> 4) | ((s[j] >> 6) << 4) : (s[j + 4] & 15) | ((s[j - 4] >> 6) << 4);
 }
 int q4k_code(const uint8_t *blk, int e) { return (blk[16 + 32 * (e / 64) + e % 32] >> (4 * ((e / 32) % 2))) & 15; }
+// Q5_K: Q4_K's nibble layout at byte 48, plus 16 x bit (e / 32) of qh[e % 32]
+int q5k_code(const uint8_t *blk, int e) {
+    return ((blk[48 + 32 * (e / 64) + e % 32] >> (4 * ((e / 32) % 2))) & 15) | (((blk[16 + e % 32] >> (e / 32)) & 1) << 4);
+}
 int q6k_code(const uint8_t *blk, int e) {
     const int h = e / 128, n = (e % 128) / 32, p = e % 32;
     const int lo = (blk[64 * h + 32 * (n & 1) + p] >> (4 * (n >> 1))) & 15;
@@ -78,11 +82,12 @@ float hsum8(const float v[8]) {
     return (r[0] + r[2]) + (r[1] + r[3]);
 }
 
-// ggml's AVX2 vec_dot_q4_K_q8_K / vec_dot_q6_K_q8_K, one scalar step per vector lane: 8 int32 lanes
-// (lane l: codes at bytes 4l..4l+3 of each 32-element group, times its sub-block scale), converted,
-// FMA-accumulated with d_w * d_a; Q4_K mins in 4 lanes (two sub-blocks each); ggml's final reduction.
+// ggml's AVX2 vec_dot_q{4,5,6}_K_q8_K, one scalar step per vector lane: 8 int32 lanes (lane l: codes
+// at bytes 4l..4l+3 of each 32-element group, times its sub-block scale), converted, FMA-accumulated
+// with d_w * d_a; Q4_K mins in 4 lanes (two sub-blocks each), Q5_K mins summed to one integer per
+// super-block and FMA-accumulated in a scalar float; ggml's final reduction.
 float ggml_avx2_model(int32_t type, int64_t k, const uint8_t *w, const std::vector<Q8K> &a) {
-    float acc[8] = {}, accm[4] = {};
+    float acc[8] = {}, accm[4] = {}, summs = 0;
     for (int64_t b = 0; b < k / 256; b++) {
         const Q8K &y = a[(size_t)b];
         long long lane[8] = {};
@@ -95,6 +100,13 @@ float ggml_avx2_model(int32_t type, int64_t k, const uint8_t *w, const std::vect
                 accm[p] = std::fma(-y.d * f16_at(blk + 2), (float)prod, accm[p]);
             }
             for (int l = 0; l < 8; l++) acc[l] = std::fma(y.d * f16_at(blk), (float)(int32_t)lane[l], acc[l]);
+        } else if (type == PL_TYPE_Q5_K) {
+            const uint8_t *blk = w + b * 176;
+            for (int e = 0; e < 256; e++) lane[(e % 32) / 4] += q4k_scale(blk + 4, e / 32, 0) * q5k_code(blk, e) * y.qs[e];
+            int mins = 0;
+            for (int j = 0; j < 8; j++) mins += q4k_scale(blk + 4, j, 1) * (y.bsums[2 * j] + y.bsums[2 * j + 1]);
+            summs = std::fma(-y.d * f16_at(blk + 2), (float)mins, summs);  // ggml's build contracts it to an FMA
+            for (int l = 0; l < 8; l++) acc[l] = std::fma(y.d * f16_at(blk), (float)(int32_t)lane[l], acc[l]);
         } else {
             const uint8_t *blk = w + b * 210;
             const int8_t *sc = (const int8_t *)(blk + 192);
@@ -104,6 +116,7 @@ float ggml_avx2_model(int32_t type, int64_t k, const uint8_t *w, const std::vect
             for (int l = 0; l < 8; l++) acc[l] = std::fma(y.d * f16_at(blk + 208), (float)(int32_t)lane[l], acc[l]);
         }
     }
+    if (type == PL_TYPE_Q5_K) return hsum8(acc) + summs;
     return hsum8(acc) + ((accm[0] + accm[2]) + (accm[1] + accm[3]));
 }
 
@@ -160,7 +173,8 @@ TEST(KQuants, QuantizeMatchesGgmlReferenceBitForBit) {
     std::vector<float> x(raw.size() / 4);
     std::memcpy(x.data(), raw.data(), x.size() * 4);
     ASSERT_EQ(x.size(), 4096u);
-    for (auto c : {std::pair{PL_TYPE_Q4_K, "quant_q4_k.bin"}, std::pair{PL_TYPE_Q6_K, "quant_q6_k.bin"}}) {
+    for (auto c : {std::pair{PL_TYPE_Q4_K, "quant_q4_k.bin"}, std::pair{PL_TYPE_Q5_K, "quant_q5_k.bin"},
+                   std::pair{PL_TYPE_Q6_K, "quant_q6_k.bin"}}) {
         auto want = read_bytes(c.second);
         auto got = quantize(c.first, x);
         ASSERT_EQ(got.size(), want.size()) << c.second;
@@ -177,7 +191,7 @@ TEST(KQuants, QuantizeMatchesGgmlReferenceBitForBit) {
 TEST(KQuants, RoundTripErrorIsSmall) {
     const size_t n = 256 * 64;
     auto x = randn(n, 3);
-    for (auto c : {std::pair{PL_TYPE_Q4_K, 0.09}, std::pair{PL_TYPE_Q6_K, 0.025}}) {
+    for (auto c : {std::pair{PL_TYPE_Q4_K, 0.09}, std::pair{PL_TYPE_Q5_K, 0.045}, std::pair{PL_TYPE_Q6_K, 0.025}}) {
         auto y = dequantize(c.first, quantize(c.first, x), n);
         double e = 0;
         for (size_t i = 0; i < n; i++) e += (double)(x[i] - y[i]) * (x[i] - y[i]);
@@ -305,6 +319,40 @@ TEST(KQuants, MisalignedBuffersAndFusedSwiglu) {
                                    p.x.data(), p.n_tok, y.data()),
                   PL_OK);
         ASSERT_EQ(0, std::memcmp(want.data(), y.data(), y.size() * 4)) << pl_type_name(type);
+    }
+}
+
+// Q5_K dequantization of ggml's own bytes (make_q5_goldens.py) equals gguf-py's (an independent port).
+TEST(KQuants, Q5KDequantizeMatchesGgufPy) {
+    auto raw = read_bytes("quant_q5_k.bin");
+    auto want = read_bytes("quant_q5_k.f32");
+    ASSERT_EQ(want.size(), 4096u * 4);
+    auto got = dequantize(PL_TYPE_Q5_K, raw, 4096);
+    ASSERT_EQ(0, std::memcmp(got.data(), want.data(), want.size()));
+}
+
+// Extreme codes: every Q5_K code 31, every scale and min 63, activations all at +127: the largest
+// integer sums the SIMD paths see (a 16-bit pair-sum overflow shows up here, not with Gaussian data).
+TEST(KQuants, Q5KExtremeCodesEqualScalar) {
+    const int64_t rows = 9, k = 512;
+    std::vector<uint8_t> w((size_t)(rows * k / 256 * 176), 0xff);
+    for (int64_t b = 0; b < rows * k / 256; b++) {
+        const uint16_t d = 0x2000, dmin = 0;  // d = 2^-7, no min
+        std::memcpy(&w[(size_t)(b * 176)], &d, 2);
+        std::memcpy(&w[(size_t)(b * 176 + 2)], &dmin, 2);
+    }
+    for (int32_t n_tok : {1, 6}) {
+        KProblem p{PL_TYPE_Q5_K, rows, k, n_tok, w, std::vector<float>((size_t)(k * n_tok), 1.0f), {}, {}};
+        std::vector<float> ref;
+        {
+            UseIsa scalar(PL_ISA_SCALAR);
+            ref = run(p);
+        }
+        auto y = run(p);
+        for (size_t i = 0; i < y.size(); i++) {
+            ASSERT_EQ(ref[i], (float)(31 * 63 * 127 * k) / 128 / 127) << i;  // d_a = 1/127
+            ASSERT_EQ(y[i], ref[i]) << "n_tok=" << n_tok << " i=" << i;
+        }
     }
 }
 

@@ -1,5 +1,5 @@
 /*
- * kq_tiles.h — K-quant (Q4_K, Q6_K) matmul kernels shared by the AVX2 and AVX-512 files (included,
+ * kq_tiles.h — K-quant (Q4_K, Q5_K, Q6_K) matmul kernels shared by the AVX2 and AVX-512 files (included,
  * not compiled on its own; each includer sets PL_VNNI, PL_KQ_RM and PL_KQ_PTN).
  *
  * Activations are ggml's block_q8_K rows (f32 d, int8 qs[256], int16 bsums[16]), quantized by the
@@ -121,6 +121,59 @@ KQ_AI void kq_q4k_rows(int64_t k, const uint8_t *w, int64_t ws, const uint8_t *a
     for (int r = 0; r < RM; r++) y[r] = kq_hsum8(acc[r]) + kq_hsum4(accm[r]);
 }
 
+/* Q5_K x Q8_K for RM rows: Q4_K's arithmetic with 5-bit codes (nibble + 16 x bit sb of qh[l] for
+ * sub-block sb), except that, as in ggml's AVX2 vec_dot_q5_K_q8_K, the mins are summed per
+ * super-block to one integer and accumulated in a scalar float (summs += dmin x sum, which ggml's
+ * build contracts to an FMA: so do we, explicitly, for llama.cpp's bits). */
+KQ_AI void kq_q5k_rows(int64_t k, const uint8_t *w, int64_t ws, const uint8_t *a, float *y, const int RM) {
+    const int64_t nb = k / PL_QK_K;
+    const __m256i m4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
+    __m256 acc[KQ_MAXR];
+    float summs[KQ_MAXR];
+    for (int r = 0; r < RM; r++) {
+        acc[r] = _mm256_setzero_ps();
+        summs[r] = 0.0f;
+    }
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *ab = a + b * PL_Q8_K_BYTES;
+        float yd;
+        memcpy(&yd, ab, 4);
+        const uint8_t *q8 = ab + 4;
+        const __m128i q8s = _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)(const void *)(ab + 4 + PL_QK_K)),
+                                           _mm_loadu_si128((const __m128i *)(const void *)(ab + 4 + PL_QK_K + 16)));
+        for (int r = 0; r < RM; r++) {
+            const uint8_t *blk = w + r * ws + b * PL_Q5_K_BYTES;
+            uint16_t dh, mh;
+            memcpy(&dh, blk, 2);
+            memcpy(&mh, blk + 2, 2);
+            const float d = yd * pl_fp16_table[dh];
+            const float dmin = -yd * pl_fp16_table[mh];
+            const __m256i sm = kq_q4k_scales_mins(blk + 4);
+            const __m128i prod = _mm_madd_epi16(_mm256_extracti128_si256(sm, 1), q8s);
+            __m128i ms = _mm_add_epi32(prod, _mm_unpackhi_epi64(prod, prod));
+            ms = _mm_add_epi32(ms, _mm_shuffle_epi32(ms, 1));
+            summs[r] = _mm_cvtss_f32(_mm_fmadd_ss(_mm_set_ss(dmin), _mm_set_ss((float)_mm_cvtsi128_si32(ms)), _mm_set_ss(summs[r])));
+            const __m256i scales = _mm256_permute4x64_epi64(sm, 0x44);
+            const __m256i hbits = _mm256_loadu_si256((const __m256i *)(const void *)(blk + 16));
+            __m256i sumi = _mm256_setzero_si256();
+            for (int j = 0; j < 4; j++) {
+                const __m256i bits = _mm256_loadu_si256((const __m256i *)(const void *)(blk + 48 + 32 * j));
+                const __m256i h0 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, 2 * j), one), 4);
+                const __m256i h1 = _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits, 2 * j + 1), one), 4);
+                const __m256i lo = _mm256_or_si256(_mm256_and_si256(bits, m4), h0);
+                const __m256i hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(bits, 4), m4), h1);
+                const __m256i al = _mm256_loadu_si256((const __m256i *)(const void *)(q8 + 64 * j));
+                const __m256i ah = _mm256_loadu_si256((const __m256i *)(const void *)(q8 + 64 * j + 32));
+                sumi = kq_scale_add(sumi, _mm256_shuffle_epi8(scales, kq_bcast16_mask(2 * j)), _mm256_maddubs_epi16(lo, al));
+                sumi = kq_scale_add(sumi, _mm256_shuffle_epi8(scales, kq_bcast16_mask(2 * j + 1)),
+                                    _mm256_maddubs_epi16(hi, ah));
+            }
+            acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sumi), acc[r]);
+        }
+    }
+    for (int r = 0; r < RM; r++) y[r] = kq_hsum8(acc[r]) + summs[r];
+}
+
 /* pshufb mask (128-bit) taking byte 2i into bytes 0..7 and byte 2i+1 into bytes 8..15 */
 KQ_AI __m128i kq_q6k_scale_mask(int i) {
     return _mm_set_epi64x((long long)(0x0101010101010101ull * (uint64_t)(2 * i + 1)),
@@ -190,6 +243,7 @@ KQ_AI void kq_q6k_rows(int64_t k, const uint8_t *w, int64_t ws, const uint8_t *a
     }
 
 KQ_DEFINE_GEMV(kq_gemv_q4_k, kq_q4k_rows)
+KQ_DEFINE_GEMV(kq_gemv_q5_k, kq_q5k_rows)
 KQ_DEFINE_GEMV(kq_gemv_q6_k, kq_q6k_rows)
 
 /*
@@ -230,27 +284,32 @@ KQ_AI int32_t kq_scale_lane(int s) {
 #endif
 }
 
-/* Repacks nrows (<= 8; missing rows get zero codes and scales) of nb Q4_K super-blocks. */
-static void kq_pack_q4k(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
-    const __m256i m4 = _mm256_set1_epi8(0x0f);
+/* Repacks nrows (<= 8; missing rows get zero codes and scales) of nb Q4_K (q5 = 0) or Q5_K (q5 = 1)
+ * super-blocks: the same panel, Q5_K's codes with their 5th bit. */
+KQ_AI void kq_pack_q45k(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel, const int q5) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f), one = _mm256_set1_epi8(1);
+    const int bytes = q5 ? PL_Q5_K_BYTES : PL_Q4_K_BYTES, qs = q5 ? 48 : 16;
     for (int64_t b = 0; b < nb; b++) {
         uint8_t *pb = panel + b * KQ_Q4K_PANEL;
         uint16_t smb[8][16] = {{0}}; /* per row: 8 scales, 8 mins */
         float *pd = (float *)(void *)(pb + KQ_Q4K_D), *pm = pd + 8;
-        __m256i bits[8][4];
+        __m256i bits[8][4], hbits[8];
         for (int r = 0; r < 8; r++) {
-            const uint8_t *blk = w + r * ws + b * PL_Q4_K_BYTES;
+            const uint8_t *blk = w + r * ws + b * bytes;
             pd[r] = r < nrows ? q8t_f16(blk) : 0.0f;
             pm[r] = r < nrows ? q8t_f16(blk + 2) : 0.0f;
             if (r < nrows) _mm256_storeu_si256((__m256i *)(void *)smb[r], kq_q4k_scales_mins(blk + 4));
             for (int j = 0; j < 4; j++)
-                bits[r][j] = r < nrows ? _mm256_loadu_si256((const __m256i *)(const void *)(blk + 16 + 32 * j))
+                bits[r][j] = r < nrows ? _mm256_loadu_si256((const __m256i *)(const void *)(blk + qs + 32 * j))
                                        : _mm256_setzero_si256();
+            hbits[r] = q5 && r < nrows ? _mm256_loadu_si256((const __m256i *)(const void *)(blk + 16)) : _mm256_setzero_si256();
         }
         for (int sb = 0; sb < 8; sb++) {
             __m256i v[8];
-            for (int r = 0; r < 8; r++)
+            for (int r = 0; r < 8; r++) {
                 v[r] = _mm256_and_si256(sb % 2 ? _mm256_srli_epi16(bits[r][sb / 2], 4) : bits[r][sb / 2], m4);
+                if (q5) v[r] = _mm256_or_si256(v[r], _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(hbits[r], sb), one), 4));
+            }
             kq_store_groups(v, pb + 256 * sb);
             int32_t *ps = (int32_t *)(void *)(pb + KQ_Q4K_SC + 32 * sb);
             for (int r = 0; r < 8; r++) ps[r] = kq_scale_lane(smb[r][sb]);
@@ -262,6 +321,13 @@ static void kq_pack_q4k(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows,
                 pmin[16 * p + 2 * r + 1] = (int16_t)smb[r][8 + 2 * p + 1];
             }
     }
+}
+
+static void kq_pack_q4k(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
+    kq_pack_q45k(nb, w, ws, nrows, panel, 0);
+}
+static void kq_pack_q5k(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
+    kq_pack_q45k(nb, w, ws, nrows, panel, 1);
 }
 
 static void kq_pack_q6k(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
@@ -301,7 +367,7 @@ static void kq_pack_q6k(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows,
 /*
  * isum[t] lane r += scale_r x (sum over ngroups groups of row r's 4 codes . token t's 4 codes).
  * AVX2 sums int16 pairs first: |sum| <= ngroups x 2 x 63 x 127 must fit int16, so ngroups <= 2 for
- * 6-bit codes and <= 8 for 4-bit ones.
+ * 6-bit codes, <= 4 for 5-bit ones and <= 8 for 4-bit ones.
  */
 KQ_AI void kq_panel_sub(__m256i *isum, const uint8_t *codes, const uint8_t *const *act, int aoff, int ngroups,
                         __m256i scale, const int TN) {
@@ -327,10 +393,12 @@ KQ_AI void kq_panel_sub(__m256i *isum, const uint8_t *codes, const uint8_t *cons
 #endif
 }
 
-/* y[t * ldy + r] for one 8-row panel, TN tokens, rows [0, nrows) */
-KQ_AI void kq_tile(int q6, int64_t k, const uint8_t *panel, const uint8_t *a, int64_t as, float *y, int64_t ldy,
+/* y[t * ldy + r] for one 8-row panel, TN tokens, rows [0, nrows); kind: KQ_Q4K, KQ_Q6K or KQ_Q5K */
+enum { KQ_Q4K = 0, KQ_Q6K = 1, KQ_Q5K = 2 };
+KQ_AI void kq_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t *a, int64_t as, float *y, int64_t ldy,
                    int32_t nrows, const int TN) {
     const int64_t nb = k / PL_QK_K;
+    const int q6 = kind == KQ_Q6K;
     const int pbytes = q6 ? KQ_Q6K_PANEL : KQ_Q4K_PANEL;
     __m256 acc[PL_KQ_PTN];
     for (int t = 0; t < TN; t++) acc[t] = _mm256_setzero_ps();
@@ -344,9 +412,17 @@ KQ_AI void kq_tile(int q6, int64_t k, const uint8_t *panel, const uint8_t *a, in
         }
         if (!q6) {
 #pragma GCC unroll 1
-            for (int sb = 0; sb < 8; sb++)
-                kq_panel_sub(isum, pb + 256 * sb, act, 4 + 32 * sb, 8,
-                             _mm256_loadu_si256((const __m256i *)(const void *)(pb + KQ_Q4K_SC + 32 * sb)), TN);
+            for (int sb = 0; sb < 8; sb++) {
+                const __m256i sc = _mm256_loadu_si256((const __m256i *)(const void *)(pb + KQ_Q4K_SC + 32 * sb));
+#if !PL_VNNI
+                if (kind == KQ_Q5K) { /* 5-bit codes: two halves of 4 groups keep the int16 pair sums exact */
+                    kq_panel_sub(isum, pb + 256 * sb, act, 4 + 32 * sb, 4, sc, TN);
+                    kq_panel_sub(isum, pb + 256 * sb + 128, act, 4 + 32 * sb + 16, 4, sc, TN);
+                    continue;
+                }
+#endif
+                kq_panel_sub(isum, pb + 256 * sb, act, 4 + 32 * sb, 8, sc, TN);
+            }
             for (int t = 0; t < TN; t++) {
                 /* offs lane r = sum_j min_rj x (sum of token t's codes in sub-block j): pairs of sub-blocks */
                 int32_t q8s[4];
@@ -414,12 +490,14 @@ KQ_AI void kq_tile(int q6, int64_t k, const uint8_t *panel, const uint8_t *a, in
         }                                                                                                   \
     }
 
-KQ_DEFINE_PANEL_GEMM(kq_gemm_q4_k, 0, kq_pack_q4k)
-KQ_DEFINE_PANEL_GEMM(kq_gemm_q6_k, 1, kq_pack_q6k)
+KQ_DEFINE_PANEL_GEMM(kq_gemm_q4_k, KQ_Q4K, kq_pack_q4k)
+KQ_DEFINE_PANEL_GEMM(kq_gemm_q5_k, KQ_Q5K, kq_pack_q5k)
+KQ_DEFINE_PANEL_GEMM(kq_gemm_q6_k, KQ_Q6K, kq_pack_q6k)
 
 /* Installs the K-quant kernels into a table. */
 static void kq_install(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q4_k, kq_gemm_q4_k, KQ_Q4K_PANEL};
+    k->mm[PL_TYPE_Q5_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q5_k, kq_gemm_q5_k, KQ_Q4K_PANEL};
     k->mm[PL_TYPE_Q6_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q6_k, kq_gemm_q6_k, KQ_Q6K_PANEL};
 }
 
