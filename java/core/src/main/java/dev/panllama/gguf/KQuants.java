@@ -44,8 +44,9 @@ final class KQuants {
      * Codes l in [0, nmax] with x ~ scale * l - min over a grid of candidate scales (weighted least
      * squares, keeping the lowest weighted squared error). Returns {scale, min offset}.
      */
-    private static float[] fitScaleMin(float[] x, int xo, float[] w, int[] out, int oo, float rmin, float rdelta, int nstep) {
-        final int n = 32, nmax = 15;
+    private static float[] fitScaleMin(float[] x, int xo, float[] w, int[] out, int oo, int nmax, float rmin, float rdelta,
+                                       int nstep) {
+        final int n = 32;
         int[] aux = new int[n];
         float min = x[xo], max = x[xo];
         float sumW = w[0], sumX = sumW * x[xo];
@@ -105,6 +106,20 @@ final class KQuants {
     }
 
     static void quantizeQ4K(float[] x, int xo, MemorySegment y, long o) {
+        quantizeQ45K(x, xo, y, o, false);
+    }
+
+    /**
+     * Q5_K (176 bytes): Q4_K's d, dmin and 12 scale bytes, then qh[32] (bit j of qh[l]: the 5th bit of
+     * element 32j + l), then Q4_K's nibble layout; ggml's quantize_row_q5_K_ref fits 5-bit codes on
+     * the grid -0.5 + 0.1 i (i <= 15) instead of Q4_K's -1 + 0.1 i (i <= 20).
+     */
+    static void quantizeQ5K(float[] x, int xo, MemorySegment y, long o) {
+        quantizeQ45K(x, xo, y, o, true);
+    }
+
+    private static void quantizeQ45K(float[] x, int xo, MemorySegment y, long o, boolean q5) {
+        final int nmax = q5 ? 31 : 15;
         int[] L = new int[256];
         float[] w = new float[32], scales = new float[8], mins = new float[8];
         float maxScale = 0, maxMin = 0;
@@ -114,7 +129,8 @@ final class KQuants {
             for (int l = 0; l < 32; l++) sumX2 += x[s0 + l] * x[s0 + l];
             float avX = (float) Math.sqrt(sumX2 / 32); // sqrt via double, rounded once: = sqrtf
             for (int l = 0; l < 32; l++) w[l] = avX + Math.abs(x[s0 + l]);
-            float[] sm = fitScaleMin(x, s0, w, L, 32 * j, -1f, 0.1f, 20);
+            float[] sm = q5 ? fitScaleMin(x, s0, w, L, 32 * j, 31, -0.5f, 0.1f, 15)
+                    : fitScaleMin(x, s0, w, L, 32 * j, 15, -1f, 0.1f, 20);
             scales[j] = sm[0];
             mins[j] = sm[1];
             if (scales[j] > maxScale) maxScale = scales[j];
@@ -144,10 +160,29 @@ final class KQuants {
             float d = dAll * scaleMin(y, o + 4, j, false);
             if (d == 0f) continue;
             float dm = dminAll * scaleMin(y, o + 4, j, true);
-            for (int i = 0; i < 32; i++) L[32 * j + i] = Math.max(0, Math.min(15, nearestInt((x[xo + 32 * j + i] + dm) / d)));
+            for (int i = 0; i < 32; i++) L[32 * j + i] = Math.max(0, Math.min(nmax, nearestInt((x[xo + 32 * j + i] + dm) / d)));
         }
-        for (int j = 0; j < 256; j += 64)
-            for (int l = 0; l < 32; l++) y.set(B, o + 16 + j / 2 + l, (byte) (L[j + l] | (L[j + l + 32] << 4)));
+        long qs = o + (q5 ? 48 : 16);
+        byte[] qh = new byte[32];
+        for (int j = 0, sb = 0; j < 256; j += 64, sb += 2)
+            for (int l = 0; l < 32; l++) {
+                int l1 = L[j + l], l2 = L[j + l + 32];
+                y.set(B, qs + j / 2 + l, (byte) ((l1 & 0xf) | ((l2 & 0xf) << 4)));
+                qh[l] |= (byte) (((l1 >> 4) << sb) | ((l2 >> 4) << (sb + 1)));
+            }
+        if (q5) MemorySegment.copy(qh, 0, y, B, o + 16, 32);
+    }
+
+    static void dequantizeQ5K(MemorySegment s, long o, float[] out, int yo) {
+        float d = f16(s, o), dmin = f16(s, o + 2);
+        for (int j = 0; j < 8; j++) {
+            float d1 = d * scaleMin(s, o + 4, j, false), m1 = dmin * scaleMin(s, o + 4, j, true);
+            for (int l = 0; l < 32; l++) {
+                int q = ((s.get(B, o + 48 + 32 * (j / 2) + l) & 0xff) >>> (4 * (j & 1))) & 0xf;
+                q |= ((s.get(B, o + 16 + l) >>> j) & 1) << 4;
+                out[yo + 32 * j + l] = d1 * q - m1;
+            }
+        }
     }
 
     static void dequantizeQ4K(MemorySegment s, long o, float[] out, int yo) {

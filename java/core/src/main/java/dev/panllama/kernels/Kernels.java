@@ -19,9 +19,12 @@ public final class Kernels {
     public static final int F16 = 1;
     public static final int Q4_0 = 2;
     public static final int Q4_1 = 3;
+    public static final int Q5_0 = 6;
+    public static final int Q5_1 = 7;
     public static final int Q8_0 = 8;
     public static final int Q8_1 = 9;
     public static final int Q4_K = 12;
+    public static final int Q5_K = 13;
     public static final int Q6_K = 14;
     public static final int BF16 = 30;
 

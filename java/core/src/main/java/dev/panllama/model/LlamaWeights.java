@@ -29,10 +29,10 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, MemorySe
                         MemorySegment ffnNorm, WeightMatrix ffnGate, WeightMatrix ffnUp, WeightMatrix ffnDown) {}
 
     /**
-     * ggml types pl_matmul takes as weights (F32, F16, Q4_0, Q4_1, Q8_0, Q4_K, Q6_K, BF16): exactly
+     * ggml types pl_matmul takes as weights (F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, BF16): exactly
      * the kernel table's entries, so an unsupported file fails here, at load, not at the first token.
      */
-    static final Set<Integer> MATMUL_TYPES = Set.of(0, 1, 2, 3, 8, 12, 14, 30);
+    static final Set<Integer> MATMUL_TYPES = Set.of(0, 1, 2, 3, 6, 7, 8, 12, 13, 14, 30);
 
     private static final int F32 = 0;
 
@@ -102,7 +102,7 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, MemorySe
         int type = t.type().id();
         if (!MATMUL_TYPES.contains(type))
             throw new PanllamaException("tensor '" + name + "' has type " + t.type()
-                    + ", which the matmul kernels do not support (supported: F32, F16, BF16, Q4_0, Q4_1, Q8_0, Q4_K, Q6_K)");
+                    + ", which the matmul kernels do not support (supported: F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K)");
         // a row is whole blocks: K-quants pack 256 elements per super-block
         if (cols % t.type().blockElems() != 0)
             throw new PanllamaException("tensor '" + name + "' has type " + t.type() + ", whose blocks hold "

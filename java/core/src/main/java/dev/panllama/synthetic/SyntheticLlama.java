@@ -19,7 +19,7 @@ import java.util.SplittableRandom;
 
 /**
  * Writes random-weight llama-family models of any shape (MHA, GQA, MQA; qwen2 biases) and format
- * (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K, or llama.cpp's Q4_K_M mix) with a real vocabulary
+ * (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, or llama.cpp's Q4_K_M / Q5_K_M mixes) with a real vocabulary
  * copied from a vocab GGUF file, for tests and benchmarks. Weights are deterministic in the seed, streamed row block by row block (a
  * TinyLlama-shape file never sits in memory) and quantized by {@link Quantizer}.
  *
@@ -45,10 +45,13 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
          * llama without experts): Q4_K everywhere except Q6_K for output.weight (for token_embd.weight
          * instead when the head is tied to it) and for attn_v.weight and ffn_down.weight in the layers
          * i of n where use_more_bits(i, n): i &lt; n/8 || i &gt;= 7n/8 || (i - n/8) % 3 == 2 (integer division).
-         * (llama.cpp gives 70B-class models Q5_K attn_v and falls back to Q5_0 / Q8_0 for rows not a
-         * multiple of 256; neither applies here: there is no Q5 type and rows must be multiples of 256.)
+         * A matrix whose rows are not whole 256-element super-blocks falls back as in llama.cpp: Q4_K to
+         * Q5_0, Q5_K to Q5_1, Q6_K to Q8_0 (so small models, e.g. dim 576 or 896, are mostly Q5_0).
+         * (70B-class models' Q5_K attn_v does not apply to these shapes.)
          */
-        Q4_K_M
+        Q4_K_M,
+        /** LLAMA_FTYPE_MOSTLY_Q5_K_M: {@link #Q4_K_M}'s rules with Q5_K as the base type. */
+        Q5_K_M
     }
 
     public SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType embeddingType, long seed, Path vocabFile) {
@@ -60,14 +63,17 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
         Objects.requireNonNull(mix, "mix");
         for (GgmlType t : new GgmlType[] {weightType, embeddingType}) {
             if (!Quantizer.supports(t)) {
-                throw new PanllamaException("synthetic models support F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K, Q6_K, not " + t);
+                throw new PanllamaException("synthetic models support F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K, Q6_K, not " + t);
             }
         }
-        if (mix == Mix.Q4_K_M && (weightType != GgmlType.Q4_K || embeddingType != GgmlType.Q4_K)) {
-            throw new PanllamaException("the Q4_K_M mix is based on Q4_K, not " + weightType + "/" + embeddingType);
+        GgmlType base = mix == Mix.Q5_K_M ? GgmlType.Q5_K : GgmlType.Q4_K;
+        if (mix != Mix.NONE && (weightType != base || embeddingType != base)) {
+            throw new PanllamaException("the " + mix + " mix is based on " + base + ", not " + weightType + "/" + embeddingType);
         }
         for (long n : new long[] {config.embeddingLength(), config.feedForwardLength(), config.qDim()}) {
-            if (n % weightType.blockElems() != 0 || n % embeddingType.blockElems() != 0) {
+            // mixes fall back to 32-element blocks where rows are not whole super-blocks
+            long block = mix != Mix.NONE ? 32 : Math.max(weightType.blockElems(), embeddingType.blockElems());
+            if (n % block != 0) {
                 throw new PanllamaException("row length " + n + " is not a multiple of the block size of "
                         + weightType + "/" + embeddingType);
             }
@@ -82,6 +88,20 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
     /** llama.cpp's Q4_K_M mix: Q4_K, with Q6_K where {@link Mix#Q4_K_M} says. */
     public static SyntheticLlama q4KM(LlamaConfig config, long seed, Path vocabFile) {
         return new SyntheticLlama(config, GgmlType.Q4_K, GgmlType.Q4_K, seed, vocabFile, Mix.Q4_K_M);
+    }
+
+    /** llama.cpp's Q5_K_M mix: Q5_K, with Q6_K where {@link Mix#Q4_K_M} says. */
+    public static SyntheticLlama q5KM(LlamaConfig config, long seed, Path vocabFile) {
+        return new SyntheticLlama(config, GgmlType.Q5_K, GgmlType.Q5_K, seed, vocabFile, Mix.Q5_K_M);
+    }
+
+    /** A mix by name ("Q4_K_M", "Q5_K_M"), or one type for every matrix. */
+    public static SyntheticLlama of(LlamaConfig config, String typeOrMix, long seed, Path vocabFile) {
+        return switch (typeOrMix) {
+            case "Q4_K_M" -> q4KM(config, seed, vocabFile);
+            case "Q5_K_M" -> q5KM(config, seed, vocabFile);
+            default -> of(config, GgmlType.valueOf(typeOrMix), seed, vocabFile);
+        };
     }
 
     /** True where llama.cpp's K-quant mixes spend more bits: the first and last eighth of the layers, and every third between. */
@@ -99,7 +119,15 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
         int n = config.blockCount();
         boolean head = role.equals("output.weight") || (embd && config.tiedEmbeddings());
         boolean moreBits = (role.equals("attn_v.weight") || role.equals("ffn_down.weight")) && useMoreBits(layer, n);
-        return head || moreBits ? GgmlType.Q6_K : GgmlType.Q4_K;
+        GgmlType t = head || moreBits ? GgmlType.Q6_K : weightType;
+        long cols = role.equals("attn_output.weight") ? config.qDim()
+                : role.equals("ffn_down.weight") ? config.feedForwardLength() : config.embeddingLength();
+        if (cols % 256 == 0) return t;
+        return switch (t) { // llama.cpp's fallback for rows that are not whole super-blocks
+            case Q4_K -> GgmlType.Q5_0;
+            case Q5_K -> GgmlType.Q5_1;
+            default -> GgmlType.Q8_0;
+        };
     }
 
     /** TinyLlama 1.1B's shape: dim 2048, 22 layers, 32 heads, 4 KV heads, FFN 5632, vocab 32000. */
@@ -137,7 +165,7 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
         w.putString("general.name", String.format(Locale.ROOT, "synthetic-%s-d%d-l%d-h%d-kv%d-%s", a,
                 c.embeddingLength(), c.blockCount(), c.headCount(), c.headCountKv(),
                 mix == Mix.NONE ? weightType.toString() : mix.toString()));
-        w.putUInt32("general.file_type", mix == Mix.Q4_K_M ? 15 : fileType(weightType));
+        w.putUInt32("general.file_type", mix == Mix.Q4_K_M ? 15 : mix == Mix.Q5_K_M ? 17 : fileType(weightType));
         if (weightType.isQuantized()) w.putUInt32("general.quantization_version", 2);
         w.putUInt32(a + ".context_length", c.contextLength());
         w.putUInt32(a + ".embedding_length", c.embeddingLength());
@@ -272,7 +300,10 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
             case Q4_0 -> 2;
             case Q4_1 -> 3;
             case Q8_0 -> 7;
+            case Q5_0 -> 8;
+            case Q5_1 -> 9;
             case Q4_K -> 14; // LLAMA_FTYPE_MOSTLY_Q4_K_S: all Q4_K
+            case Q5_K -> 16; // LLAMA_FTYPE_MOSTLY_Q5_K_S: all Q5_K
             case Q6_K -> 18;
             case BF16 -> 32;
             default -> throw new IllegalArgumentException(t.toString());
@@ -285,7 +316,7 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
      */
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: SyntheticLlama OUT.gguf [tinyllama|small|small-k] [F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q4_K|Q6_K|Q4_K_M] [VOCAB.gguf] [SEED]");
+            System.err.println("usage: SyntheticLlama OUT.gguf [tinyllama|small|small-k] [F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q4_K|Q5_K|Q6_K|Q4_K_M|Q5_K_M] [VOCAB.gguf] [SEED]");
             System.exit(2);
         }
         Path vocab = args.length > 3 && !args[3].isEmpty() && !args[3].equals("-") ? Path.of(args[3]) : null; // "-": made-up vocab
@@ -310,7 +341,7 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
         }
         String type = args.length > 2 ? args[2] : "Q8_0";
         long seed = args.length > 4 ? Long.parseLong(args[4]) : 1;
-        SyntheticLlama model = type.equals("Q4_K_M") ? q4KM(base, seed, vocab) : of(base, GgmlType.valueOf(type), seed, vocab);
+        SyntheticLlama model = of(base, type, seed, vocab);
         model.write(Path.of(args[0]));
     }
 }

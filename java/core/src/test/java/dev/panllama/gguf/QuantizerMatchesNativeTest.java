@@ -55,7 +55,7 @@ class QuantizerMatchesNativeTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q4_K", "Q6_K"})
+    @EnumSource(value = GgmlType.class, names = {"F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void nativeQuantizeAndDequantizeAreBitExact(GgmlType type) {
         float[] all = inputs();
         float[] x = java.util.Arrays.copyOf(all, all.length / type.blockElems() * type.blockElems()); // whole blocks

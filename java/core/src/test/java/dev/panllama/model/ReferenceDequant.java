@@ -103,6 +103,42 @@ final class ReferenceDequant {
                         }
                 }
             }
+            case 6, 7 -> { // Q5_0 (22 bytes: f16 d, u32 qh, 16 of nibbles; x = (q-16)*d), Q5_1 (24: d, m, qh, nibbles; x = q*d + m)
+                int bytes = type == 6 ? 22 : 24, qo = bytes - 16;
+                long base = row * (cols / 32) * bytes;
+                for (int b = 0; b < cols / 32; b++) {
+                    long o = base + (long) b * bytes;
+                    float d = Float.float16ToFloat(data.get(JAVA_SHORT_UNALIGNED, o));
+                    float m = type == 7 ? Float.float16ToFloat(data.get(JAVA_SHORT_UNALIGNED, o + 2)) : 0f;
+                    long qh = 0; // bit e: the 5th bit of element e
+                    for (int i = 0; i < 4; i++) qh |= (long) (data.get(JAVA_BYTE, o + qo - 4 + i) & 0xff) << (8 * i);
+                    for (int e = 0; e < 32; e++) {
+                        int v = data.get(JAVA_BYTE, o + qo + e % 16) & 0xff;
+                        int q = (e < 16 ? v & 15 : v >> 4) + 16 * (int) ((qh >> e) & 1);
+                        out[b * 32 + e] = type == 6 ? (q - 16) * d : q * d + m;
+                    }
+                }
+            }
+            case 13 -> { // Q5_K: 176-byte super-blocks: Q4_K's d, dmin and scales, qh[32] (bit j of qh[l]: element 32j + l), nibbles
+                long base = row * (cols / 256) * 176L;
+                for (int b = 0; b < cols / 256; b++) {
+                    long o = base + b * 176L;
+                    float d = Float.float16ToFloat(data.get(JAVA_SHORT_UNALIGNED, o));
+                    float dmin = Float.float16ToFloat(data.get(JAVA_SHORT_UNALIGNED, o + 2));
+                    int[] sc = new int[12];
+                    for (int i = 0; i < 12; i++) sc[i] = data.get(JAVA_BYTE, o + 4 + i) & 0xff;
+                    for (int j = 0; j < 8; j++) {
+                        int s = j < 4 ? sc[j] & 63 : (sc[j + 4] & 15) | ((sc[j - 4] >> 6) << 4);
+                        int m = j < 4 ? sc[j + 4] & 63 : (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4);
+                        for (int l = 0; l < 32; l++) {
+                            int v = data.get(JAVA_BYTE, o + 48 + 32 * (j / 2) + l) & 0xff;
+                            int hb = ((data.get(JAVA_BYTE, o + 16 + l) & 0xff) >> j) & 1;
+                            int q = ((j % 2 == 0) ? v & 15 : v >> 4) + 16 * hb;
+                            out[b * 256 + 32 * j + l] = d * s * q - dmin * m;
+                        }
+                    }
+                }
+            }
             default -> throw new UnsupportedOperationException("reference dequantization of ggml type " + type);
         }
         return out;

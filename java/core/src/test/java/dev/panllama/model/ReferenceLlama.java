@@ -138,7 +138,8 @@ final class ReferenceLlama {
             roundF16(h);
             return matvec(rows, h);
         }
-        if (m.type() == 12 || m.type() == 14) return matvec(rows, q8K(x)); // K-quants pair with Q8_K
+        if (m.type() == 12 || m.type() == 13 || m.type() == 14) return matvec(rows, q8K(x)); // K-quants pair with Q8_K
+        if (m.type() == 6 || m.type() == 7) return q5(m, rows, x);
         if (m.type() != 2 && m.type() != 3 && m.type() != 8)
             throw new UnsupportedOperationException("ggml rounding for type " + m.type());
         int nb = x.length / 32;
@@ -180,6 +181,47 @@ final class ReferenceLlama {
                 }
             }
             y[r] = acc;
+        }
+        return y;
+    }
+
+    /**
+     * Q5_0 (Q5_1) weights: activations rounded through Q8_0 (Q8_1) blocks as ggml's AVX2 quantizer does;
+     * per block the dequantized weights (ReferenceDequant) times the activation codes, in double, times
+     * the activation scale; Q5_1's min term uses s, the f16-rounded d x sum(codes) of Q8_1, as ggml.
+     */
+    private float[] q5(WeightMatrix m, float[][] rows, float[] x) {
+        int nb = x.length / 32;
+        float[] y = new float[rows.length];
+        float[] d8 = new float[nb], s8 = new float[nb];
+        int[] q8 = new int[x.length];
+        for (int b = 0; b < nb; b++) {
+            float amax = 0;
+            for (int j = 0; j < 32; j++) amax = Math.max(amax, Math.abs(x[b * 32 + j]));
+            float d = amax / 127f, id = amax != 0 ? 127f / amax : 0f;
+            int sum = 0;
+            for (int j = 0; j < 32; j++) sum += q8[b * 32 + j] = (int) Math.rint(x[b * 32 + j] * id);
+            d8[b] = Float.float16ToFloat(Float.floatToFloat16(d));
+            s8[b] = Float.float16ToFloat(Float.floatToFloat16(d * sum));
+        }
+        int bytes = m.type() == 6 ? 22 : 24;
+        for (int r = 0; r < rows.length; r++) {
+            double acc = 0;
+            for (int b = 0; b < nb; b++) {
+                long o = ((long) r * nb + b) * bytes;
+                double dot = 0;
+                for (int j = 0; j < 32; j++) dot += (double) rows[r][b * 32 + j] * q8[b * 32 + j];
+                if (m.type() == 7) {
+                    float mw = Float.float16ToFloat(m.data().get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, o + 2));
+                    int sum = 0;
+                    for (int j = 0; j < 32; j++) sum += q8[b * 32 + j];
+                    dot -= (double) mw * sum; // the dequantized rows carry the min: replace it by min x s
+                    acc += dot * d8[b] + (double) mw * s8[b];
+                } else {
+                    acc += dot * d8[b];
+                }
+            }
+            y[r] = (float) acc;
         }
         return y;
     }

@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Attention layouts and weight formats the real test models do not cover: random-weight models
- * (SyntheticLlama) with MHA, GQA and MQA, qwen2 biases and NEOX RoPE, in F16, Q8_0, Q4_0, Q4_K, Q6_K and
- * llama.cpp's Q4_K_M mix (4 layers: Q6_K attn_v / ffn_down in layers 2 and 3, Q6_K output), each
+ * (SyntheticLlama) with MHA, GQA and MQA, qwen2 biases and NEOX RoPE, in F16, Q8_0, Q4_0, Q5_0, Q5_1,
+ * Q4_K, Q5_K, Q6_K and llama.cpp's Q4_K_M / Q5_K_M mixes (4 layers: Q6_K attn_v / ffn_down in layers 2
+ * and 3, Q6_K output; at dim 192 the Q5_0 / Q5_1 / Q8_0 fallbacks of rows not whole super-blocks), each
  * against the plain-Java reference (rounding activations as ggml does) and prefill against decode.
  * Random weights give near-ties, so logits are compared, not tokens.
  */
@@ -32,18 +33,33 @@ class SyntheticModelsTest {
         "llama, 4, 4, Q4_0, 1", "llama, 4, 2, Q4_0, 1", "llama, 4, 1, Q4_0, 8",
         "qwen2, 4, 2, Q8_0, 1", "qwen2, 4, 1, F16, 0",
         "llama, 4, 2, Q4_K_M, 1", "llama, 4, 1, Q4_K_M, 8", "llama, 4, 2, Q6_K, 1", "qwen2, 4, 2, Q4_K, 1",
+        "llama, 4, 2, Q5_0, 1", "llama, 4, 1, Q5_1, 8", "qwen2, 4, 2, Q5_0, 0", "llama, 4, 2, Q5_K, 1",
+        "llama, 4, 2, Q5_K_M, 1", "llama, 4, 2, Q4_K_M/192, 1", "llama, 3, 1, Q5_K_M/192, 8",
     })
-    void engineMatchesTheReference(String arch, int heads, int kvHeads, String type, int kvType) {
-        // K-quants need rows of whole 256-element super-blocks: dim 256, FFN 512
+    void engineMatchesTheReference(String arch, int heads, int kvHeads, String typeAndDim, int kvType) {
+        // K-quants need rows of whole 256-element super-blocks: dim 256, FFN 512; "MIX/192": a dim that is
+        // not (llama.cpp's mixes fall back to Q5_0 / Q5_1 / Q8_0 there, as in SmolLM2 or Qwen2.5-0.5B files)
+        String type = typeAndDim.split("/")[0];
         boolean k = type.contains("_K");
-        int dim = k ? 256 : 128, hd = dim / heads;
-        LlamaConfig c = new LlamaConfig(arch, dim, k ? 4 : 2, heads, kvHeads, hd, 2 * dim, 256, 10000f, hd,
+        int dim = typeAndDim.contains("/") ? Integer.parseInt(typeAndDim.split("/")[1]) : k ? 256 : 128, hd = dim / heads;
+        LlamaConfig c = new LlamaConfig(arch, dim, k ? 4 : 2, heads, kvHeads, hd, k ? 512 : 2 * dim, 256, 10000f, hd,
                 LlamaConfig.RopeScaling.NONE, 1e-5f, 300, false, arch.equals("qwen2"));
         Path file = dir.resolve("m.gguf");
-        (type.equals("Q4_K_M") ? SyntheticLlama.q4KM(c, 7, null) : SyntheticLlama.of(c, GgmlType.valueOf(type), 7, null))
-                .write(file);
+        SyntheticLlama.of(c, type, 7, null).write(file);
         try (GgufFile f = GgufFile.open(file); LlamaModel m = LlamaModel.load(f)) {
-            if (type.equals("Q4_K_M")) { // the mix really is mixed, and the engine runs both K types
+            if (typeAndDim.equals("Q4_K_M/192") || typeAndDim.equals("Q5_K_M/192")) { // llama.cpp's fallbacks
+                String base = type.equals("Q4_K_M") ? "Q4_K" : "Q5_K", small = type.equals("Q4_K_M") ? "Q5_0" : "Q5_1";
+                for (String[] t : new String[][] {{"output.weight", "Q8_0"}, {"token_embd.weight", small},
+                        {"blk.0.attn_q.weight", small}, {"blk.2.attn_v.weight", "Q8_0"}, {"blk.0.ffn_down.weight", base},
+                        {"blk.3.ffn_down.weight", "Q6_K"}, {"blk.3.ffn_up.weight", small}})
+                    org.junit.jupiter.api.Assertions.assertEquals(t[1], f.tensor(t[0]).orElseThrow().type().name(), t[0]);
+            }
+            if (type.equals("Q5_K_M") && dim == 256) {
+                for (String[] t : new String[][] {{"output.weight", "Q6_K"}, {"blk.0.attn_v.weight", "Q5_K"},
+                        {"blk.2.attn_v.weight", "Q6_K"}, {"blk.3.ffn_down.weight", "Q6_K"}, {"blk.3.ffn_up.weight", "Q5_K"}})
+                    org.junit.jupiter.api.Assertions.assertEquals(t[1], f.tensor(t[0]).orElseThrow().type().name(), t[0]);
+            }
+            if (typeAndDim.equals("Q4_K_M")) { // the mix really is mixed, and the engine runs both K types
                 for (String[] t : new String[][] {{"output.weight", "Q6_K"}, {"blk.0.attn_v.weight", "Q4_K"},
                         {"blk.2.attn_v.weight", "Q6_K"}, {"blk.3.ffn_down.weight", "Q6_K"}, {"blk.3.ffn_up.weight", "Q4_K"}})
                     org.junit.jupiter.api.Assertions.assertEquals(t[1], f.tensor(t[0]).orElseThrow().type().name(), t[0]);

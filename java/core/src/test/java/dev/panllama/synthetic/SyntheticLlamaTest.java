@@ -30,7 +30,7 @@ class SyntheticLlamaTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1"})
+    @EnumSource(value = GgmlType.class, names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
     void writesAReadableModelOfEachType(GgmlType type) {
         LlamaConfig c = shape(4, 2, 300, false, "llama");
         Path out = tmp.resolve(type + ".gguf");
@@ -87,8 +87,21 @@ class SyntheticLlamaTest {
         assertEquals(GgmlType.Q6_K, SyntheticLlama.q4KM(tied, 1, null).typeOf("token_embd.weight", -1));
         assertThrows(PanllamaException.class, () -> new SyntheticLlama(c32, GgmlType.Q4_0, GgmlType.Q4_0, 1, null,
                 SyntheticLlama.Mix.Q4_K_M));
-        // rows must be whole 256-element super-blocks
-        assertThrows(PanllamaException.class, () -> SyntheticLlama.q4KM(shape(4, 2, 300, false, "llama"), 1, null));
+        // rows that are not whole 256-element super-blocks fall back as in llama.cpp (dim 64, FFN 96):
+        // Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0
+        SyntheticLlama small = SyntheticLlama.q4KM(shape(4, 2, 300, false, "llama"), 1, null);
+        assertEquals(GgmlType.Q5_0, small.typeOf("attn_q.weight", 0));
+        assertEquals(GgmlType.Q5_0, small.typeOf("ffn_down.weight", 0));
+        assertEquals(GgmlType.Q8_0, small.typeOf("ffn_down.weight", 1)); // layer 1 of 2: more bits
+        assertEquals(GgmlType.Q8_0, small.typeOf("output.weight", -1));
+        SyntheticLlama small5 = SyntheticLlama.q5KM(shape(4, 2, 300, false, "llama"), 1, null);
+        assertEquals(GgmlType.Q5_1, small5.typeOf("attn_q.weight", 0));
+        assertEquals(GgmlType.Q5_K, SyntheticLlama.q5KM(c32, 1, null).typeOf("attn_q.weight", 0));
+        assertEquals(GgmlType.Q6_K, SyntheticLlama.q5KM(c32, 1, null).typeOf("attn_v.weight", 0));
+        // rows must still be whole 32-element blocks
+        LlamaConfig d48 = new LlamaConfig("llama", 48, 2, 4, 2, 12, 96, 128, 10000f, 12,
+                LlamaConfig.RopeScaling.NONE, 1e-5f, 300, false, false);
+        assertThrows(PanllamaException.class, () -> SyntheticLlama.q4KM(d48, 1, null));
     }
 
     @Test
