@@ -1,9 +1,13 @@
-// llama.cpp logits for a synthetic Q4_K_M model (K-quant engine parity).
+// llama.cpp logits for synthetic K-quant mix models (K-quant / Q5 engine parity).
 //
-// The model is written by panllama's SyntheticLlama (deterministic in its seed), not stored here:
+// The models are written by panllama's SyntheticLlama (deterministic in their seed), not stored here:
 //   java -cp java/core/target/classes dev.panllama.synthetic.SyntheticLlama /tmp/small-k-q4_k_m.gguf small-k Q4_K_M - 7
 //   node generate-kquant-goldens.mjs /tmp/small-k-q4_k_m.gguf      (from this directory, after `npm ci`,
 //                                                                   or with NODE_PATH at a node_modules)
+//   ... SyntheticLlama /tmp/small-k-q5_k_m.gguf small-k Q5_K_M - 7
+//   node generate-kquant-goldens.mjs /tmp/small-k-q5_k_m.gguf synthetic-small-k-q5_k_m "SyntheticLlama small-k Q5_K_M seed 7"
+//   ... SyntheticLlama /tmp/small-192-q4_k_m.gguf small-192 Q4_K_M - 7   (Q5_0 / Q8_0 fallbacks, Q4_K / Q6_K ffn_down)
+//   node generate-kquant-goldens.mjs /tmp/small-192-q4_k_m.gguf synthetic-small-192-q4_k_m "SyntheticLlama small-192 Q4_K_M seed 7"
 // Tokens are fed one at a time (llama.cpp's decode path: ggml's vec_dot_q4_K_q8_K / q6_K) with
 // controlledEvaluate; llama.cpp's softmax gives logit - max_logit = log(p / p_max) per vocab entry.
 // The JSON records the file's sha256: the Java test regenerates the model and checks it first.
@@ -15,6 +19,8 @@ import {fileURLToPath} from "node:url";
 
 const here = process.env.OUT_DIR ?? dirname(fileURLToPath(import.meta.url));
 const modelPath = process.argv[2];
+const name = process.argv[3] ?? "synthetic-small-k-q4_k_m";
+const description = process.argv[4] ?? "SyntheticLlama small-k Q4_K_M seed 7";
 const TOKENS = [1, 40, 77, 260, 5, 299, 123, 64, 88, 17, 250, 3];
 const P_MIN = 1e-37;
 
@@ -36,10 +42,10 @@ for (const t of TOKENS) {
 }
 const result = {
     generator: "generate-kquant-goldens.mjs (node-llama-cpp 3.21.1, CPU, flash attention off, one token per decode)",
-    model: {description: "SyntheticLlama small-k Q4_K_M seed 7, made-up vocab", n_vocab: nVocab,
+    model: {description: description + ", made-up vocab", n_vocab: nVocab,
         sha256: createHash("sha256").update(readFileSync(modelPath)).digest("hex")},
     format: "logits_minus_max_f32le_b64 = base64 of n_vocab little-endian float32: logit[i] - max(logit); NaN where p < 1e-37",
     positions,
 };
-writeFileSync(join(here, "synthetic-small-k-q4_k_m.logits.json"), JSON.stringify(result, null, 1) + "\n");
+writeFileSync(join(here, name + ".logits.json"), JSON.stringify(result, null, 1) + "\n");
 console.log("wrote", positions.length, "positions, vocab", nVocab);

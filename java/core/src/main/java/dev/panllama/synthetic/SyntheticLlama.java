@@ -151,6 +151,16 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
                 vocabSize, false, false);
     }
 
+    /**
+     * A small GQA llama whose dim is not a multiple of 256 (as SmolLM2's 576 or Qwen2.5-0.5B's 896):
+     * dim 192, 4 layers, 3 heads / 1 KV head of 64, FFN 512; in a K-quant mix most matrices fall back to
+     * Q5_0 / Q5_1 / Q8_0 while ffn_down (rows of 512) stays a K-quant, as in those models' Q4_K_M files.
+     */
+    public static LlamaConfig smallFallbackShape(int vocabSize) {
+        return new LlamaConfig("llama", 192, 4, 3, 1, 64, 512, 256, 10000f, 64, LlamaConfig.RopeScaling.NONE, 1e-5f,
+                vocabSize, false, false);
+    }
+
     /** Writes the model to {@code out} (atomically). */
     public void write(Path out) {
         writer().write(out);
@@ -311,12 +321,12 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
     }
 
     /**
-     * Command line: {@code SyntheticLlama OUT.gguf [tinyllama|small|small-k] [TYPE] [VOCAB.gguf] [SEED]}, e.g.
+     * Command line: {@code SyntheticLlama OUT.gguf [tinyllama|small|small-k|small-192] [TYPE] [VOCAB.gguf] [SEED]}, e.g.
      * {@code java -cp panllama-core.jar dev.panllama.synthetic.SyntheticLlama /tmp/tl.gguf tinyllama Q4_0 vocab.gguf}.
      */
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: SyntheticLlama OUT.gguf [tinyllama|small|small-k] [F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q4_K|Q5_K|Q6_K|Q4_K_M|Q5_K_M] [VOCAB.gguf] [SEED]");
+            System.err.println("usage: SyntheticLlama OUT.gguf [tinyllama|small|small-k|small-192] [F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q4_K|Q5_K|Q6_K|Q4_K_M|Q5_K_M] [VOCAB.gguf] [SEED]");
             System.exit(2);
         }
         Path vocab = args.length > 3 && !args[3].isEmpty() && !args[3].equals("-") ? Path.of(args[3]) : null; // "-": made-up vocab
@@ -331,6 +341,7 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
             case "tinyllama" -> tinyLlamaShape();
             case "small" -> smallShape(vocab != null ? vocabSize : 512);
             case "small-k" -> smallKShape(vocab != null ? vocabSize : 512);
+            case "small-192" -> smallFallbackShape(vocab != null ? vocabSize : 512);
             default -> throw new IllegalArgumentException("unknown shape " + shape);
         };
         if (vocab != null && base.vocabSize() != vocabSize) {

@@ -7,14 +7,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.panllama.gguf.GgufFile;
 import dev.panllama.synthetic.SyntheticLlama;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * A Q4_K_M model (Q4_K, with Q6_K attn_v / ffn_down in 2 of 4 layers and a Q6_K output head) against
- * llama.cpp's logits for the same file (llamacpp/synthetic-small-k-q4_k_m.logits.json, made by
- * generate-kquant-goldens.mjs). The model is not stored: SyntheticLlama writes it again from its seed,
- * and its sha256 must be the golden's.
+ * K-quant mix models against llama.cpp's logits for the same files (llamacpp/synthetic-*.logits.json,
+ * made by generate-kquant-goldens.mjs): Q4_K_M (Q4_K, with Q6_K attn_v / ffn_down in 2 of 4 layers and
+ * a Q6_K output head), Q5_K_M (the same on Q5_K), and Q4_K_M at dim 192, where llama.cpp's fallbacks
+ * make most matrices Q5_0 and the Q6_K ones Q8_0 while ffn_down stays Q4_K / Q6_K (the layout of
+ * SmolLM2's or Qwen2.5-0.5B's Q4_K_M files). The models are not stored: SyntheticLlama writes them
+ * again from their seed, and each sha256 must be the golden's.
  */
 class LlamaCppKQuantParityTest {
     @TempDir
@@ -35,11 +38,13 @@ class LlamaCppKQuantParityTest {
      */
     static final float TOLERANCE = 0.2f;
 
-    @Test
-    void q4KMLogitsMatchLlamaCpp() {
-        JsonNode golden = LlamaCppGoldens.load("synthetic-small-k-q4_k_m", "logits");
-        Path file = dir.resolve("small-k-q4_k_m.gguf");
-        SyntheticLlama.q4KM(SyntheticLlama.smallKShape(512), 7, null).write(file);
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"small-k, Q4_K_M", "small-k, Q5_K_M", "small-192, Q4_K_M"})
+    void mixLogitsMatchLlamaCpp(String shape, String mix) {
+        JsonNode golden = LlamaCppGoldens.load("synthetic-" + shape + "-" + mix.toLowerCase(java.util.Locale.ROOT), "logits");
+        Path file = dir.resolve(shape + "-" + mix + ".gguf");
+        LlamaConfig c = shape.equals("small-k") ? SyntheticLlama.smallKShape(512) : SyntheticLlama.smallFallbackShape(512);
+        SyntheticLlama.of(c, mix, 7, null).write(file);
         LlamaCppGoldens.checkModel(golden, file);
         try (GgufFile f = GgufFile.open(file); LlamaModel m = LlamaModel.load(f);
              InferenceState s = m.newState(new StateOptions(64, StateOptions.KV_F16, 2, 64))) {
@@ -62,8 +67,8 @@ class LlamaCppKQuantParityTest {
                 assertEquals(p.path("greedy").asInt(), LlamaCppParityTest.argmax(ours), "greedy token at position " + positions);
                 positions++;
             }
-            System.out.printf("Q4_K_M synthetic vs llama.cpp: %d positions, max |logit diff| %.4f (logit range %.2f), at position 0 %.2g%n",
-                    positions, worst, range, first);
+            System.out.printf("%s %s synthetic vs llama.cpp: %d positions, max |logit diff| %.4f (logit range %.2f), at position 0 %.2g%n",
+                    shape, mix, positions, worst, range, first);
             assertEquals(12, positions);
             assertTrue(first <= FIRST_POSITION_TOLERANCE, "position 0: max |logit diff| " + first);
             assertTrue(worst <= TOLERANCE, "max |logit diff| " + worst + " > " + TOLERANCE);
