@@ -167,8 +167,9 @@ TEST(Matmul, IntegerGridActivationsAgreeTightly) {
 
 // Extreme codes: every weight code at the top of its range (Q5: 31) and every activation code at
 // +-127, so SIMD integer block sums take their largest values (a 16-bit intermediate that overflows
-// shows up here, not with Gaussian data). The exact answer is known: with d = 1 and dy = 1,
-// Q5_0: 15 * 127 * k; Q5_1: (31 * 127 + min * 127) per element pair; ISA must equal scalar exactly.
+// shows up here, not with Gaussian data). With d = 1 (and min 0) and activations of 127 (d_a = 1) the
+// exact answer is (top value) x 127 x k; every ISA must give the scalar path's result exactly, also
+// with blocks of alternating sign.
 TEST(Matmul, ExtremeCodesExact) {
     for (int32_t type : {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q5_0, PL_TYPE_Q5_1, PL_TYPE_Q8_0})
         for (int32_t n_tok : {1, 6}) {
@@ -185,8 +186,7 @@ TEST(Matmul, ExtremeCodesExact) {
             Problem p{type, rows, k, n_tok, w, x, {}, {}};
             const double code = type == PL_TYPE_Q4_0 ? 7 : type == PL_TYPE_Q4_1 ? 15 : type == PL_TYPE_Q5_0 ? 15
                               : type == PL_TYPE_Q5_1 ? 31 : 127;
-            // blocks alternate +127 / -127 activations: 8 blocks cancel to 0 unless one is mishandled,
-            // so also check a row against its positive half alone through the scalar path
+            // blocks alternate +127 / -127 activations (they cancel unless one block is mishandled)
             std::vector<float> ref;
             {
                 UseIsa scalar(PL_ISA_SCALAR);
