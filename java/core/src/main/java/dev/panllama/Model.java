@@ -31,12 +31,16 @@ public final class Model implements AutoCloseable {
     private final Engine engine;
     private final Vocabulary vocab;
     private final ModelInfo info;
-    private final ChatTemplate chatTemplate;
+    private final LazyChatTemplate chatTemplate;
     private final RenderOptions renderOptions;
     private final Set<Session> sessions = new LinkedHashSet<>(); // guarded by this
     private volatile boolean closed;
 
     Model(Engine engine, Vocabulary vocab, ChatTemplate chatTemplate, ModelInfo info) {
+        this(engine, vocab, new LazyChatTemplate(chatTemplate), info);
+    }
+
+    Model(Engine engine, Vocabulary vocab, LazyChatTemplate chatTemplate, ModelInfo info) {
         this.engine = engine;
         this.vocab = vocab;
         this.info = info;
@@ -119,13 +123,14 @@ public final class Model implements AutoCloseable {
 
     /**
      * Renders messages with the model's chat template (or the one given in {@link ModelOptions}),
-     * as the model expects its prompt.
+     * as the model expects its prompt. The template is compiled on first use.
      *
      * @param addGenerationPrompt end with the opening of an assistant turn, ready for the reply
+     * @throws PanllamaException when the template does not compile
      */
     public String applyChatTemplate(List<ChatMessage> messages, boolean addGenerationPrompt) {
         ensureOpen();
-        return chatTemplate.render(messages, addGenerationPrompt, renderOptions);
+        return chatTemplate.get().render(messages, addGenerationPrompt, renderOptions);
     }
 
     /** The Jinja source of the chat template in use. */

@@ -1,7 +1,6 @@
 package dev.panllama;
 
 import dev.panllama.chat.ChatTemplate;
-import dev.panllama.chat.ChatTemplateException;
 import dev.panllama.gguf.GgufFile;
 import dev.panllama.gguf.Metadata;
 import dev.panllama.model.InferenceState;
@@ -11,7 +10,7 @@ import dev.panllama.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Builds a {@link Model} from a GGUF file: engine (weights), tokenizer and chat template. */
+/** Builds a {@link Model} from a GGUF file: engine (weights), tokenizer and chat template (compiled lazily). */
 final class ModelLoader {
     static final String CHAT_TEMPLATE_KEY = "tokenizer.chat_template";
 
@@ -25,13 +24,9 @@ final class ModelLoader {
             Tokenizer tokenizer = Tokenizer.fromMetadata(md);
             LlamaModel llama = LlamaModel.load(file);
             String source = options.chatTemplate().orElseGet(() -> md.has(CHAT_TEMPLATE_KEY) ? md.getString(CHAT_TEMPLATE_KEY) : null);
-            ChatTemplate template;
-            try {
-                template = source == null ? ChatTemplate.chatMl() : ChatTemplate.compile(source);
-            } catch (ChatTemplateException e) {
-                throw new PanllamaException("The chat template of " + path.getFileName() + " does not compile ("
-                        + e.getMessage() + "); give one with ModelOptions.withChatTemplate", e);
-            }
+            // compiled when first rendered (see LazyChatTemplate)
+            LazyChatTemplate template = new LazyChatTemplate(source == null ? ChatTemplate.CHATML_SOURCE : source,
+                    path.getFileName().toString());
             String name = md.has("general.name") ? md.getString("general.name") : path.getFileName().toString();
             ModelInfo info = new ModelInfo(name, llama.config().architecture(), llama.config().vocabSize(),
                     llama.config().contextLength());
