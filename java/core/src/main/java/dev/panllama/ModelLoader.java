@@ -6,6 +6,7 @@ import dev.panllama.gguf.Metadata;
 import dev.panllama.model.InferenceState;
 import dev.panllama.model.LlamaModel;
 import dev.panllama.model.StateOptions;
+import dev.panllama.nativelib.BackgroundLinker;
 import dev.panllama.tokenizer.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,7 @@ final class ModelLoader {
 
     static Model load(Path path, ModelOptions options) {
         if (!Files.isRegularFile(path)) throw new PanllamaException("No model file at " + path.toAbsolutePath());
+        BackgroundLinker.start(); // the native calls get linked while the file is mapped and parsed
         GgufFile file = GgufFile.open(path);
         try {
             Metadata md = file.metadata();

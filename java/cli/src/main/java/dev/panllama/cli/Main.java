@@ -1,5 +1,6 @@
 package dev.panllama.cli;
 
+import dev.panllama.nativelib.BackgroundLinker;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
@@ -34,6 +35,8 @@ public final class Main implements Runnable {
             Map.entry("perplexity", PerplexityCommand.class),
             Map.entry("bench", BenchCommand.class),
             Map.entry("help", CommandLine.HelpCommand.class));
+
+    private static final java.util.Set<String> RUNS_MODEL = java.util.Set.of("generate", "chat", "bench", "perplexity");
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -99,6 +102,8 @@ public final class Main implements Runnable {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
         System.setOut(out);
         System.setErr(err);
+        // Commands that run the model: link the native calls while picocli parses (BackgroundLinker).
+        if (args.length > 0 && RUNS_MODEL.contains(args[0])) BackgroundLinker.start();
         quietLogging(java.util.Arrays.asList(args).contains("--verbose"));
         int code;
         try {
