@@ -8,6 +8,7 @@ import dev.panllama.model.LlamaModel;
 import dev.panllama.model.StateOptions;
 import dev.panllama.nativelib.BackgroundLinker;
 import dev.panllama.tokenizer.Tokenizer;
+import dev.panllama.tokenizer.Utf8StreamDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -74,6 +75,12 @@ final class ModelLoader {
             // control tokens (BOS, <|im_end|>, ...) are not text, as in llama.cpp's output
             if (id >= tokenizer.vocabSize() || tokenizer.isControl(id)) return NONE;
             return tokenizer.tokenBytes(id);
+        }
+
+        @Override
+        public void decodePiece(int id, Utf8StreamDecoder decoder, StringBuilder out) {
+            if (id >= tokenizer.vocabSize() || tokenizer.isControl(id)) return; // as pieceBytes
+            decoder.acceptPiece(tokenizer, id, out);
         }
 
         @Override
