@@ -43,8 +43,10 @@ public final class NativeLibrary {
                     throw new PanllamaException("could not load the panllama native library " + file
                             + ": " + e.getMessage(), e);
                 }
-                loadedPath = file;
+                // Before publishing: a bad -Dpanllama.isa then fails every load(), whichever thread
+                // (BackgroundLinker's, say) happened to load first.
                 IsaOverride.applyFromSystemProperty();
+                loadedPath = file;
             }
             return loadedPath;
         }
