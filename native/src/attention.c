@@ -6,9 +6,14 @@
  * visited in fixed blocks; each block of K and V is converted to F32 once and used by every query
  * head of the group and every token of the chunk (online softmax: running max, running sum). When
  * there are few such items (decode), positions are split into fixed segments whose partial states
- * are merged in segment order afterwards. With an F16 cache, q is rounded to F16 before K.Q as
- * llama.cpp does (its F16 matmul converts the f32 operand to F16, then accumulates in f32). Items, segments and blocks are fixed by the shape, so
+ * are merged in segment order afterwards. Items, segments and blocks are fixed by the shape, so
  * results do not depend on the thread count.
+ *
+ * An F16 cache follows llama.cpp's attention without flash attention, which rounds twice: K.Q
+ * converts q to F16 (the F16 matmul's operand type), and softmax(KQ).V converts the normalised
+ * weights to F16. Rounding the weights needs the final max and sum before any V row is added, so
+ * this path is two-pass: scores first (kept per item in thread scratch, or for few-item decode in
+ * a shared buffer, segment by segment), then the rounded weights times V.
  */
 #include <math.h>
 #include <stdatomic.h>
@@ -18,6 +23,8 @@
 #define KV_BLOCK 64 /* cache positions converted and scored together */
 #define Q_CHUNK 16  /* query tokens per work item */
 #define KV_SEGMENT 512 /* cache positions per work item when decode needs more items than KV heads */
+#define EXACT_LOCAL_BYTES (4 << 20)   /* F16 path: per-thread scores of one item, at most */
+#define EXACT_SHARED_BYTES (16 << 20) /* F16 path: shared scores for segmented decode, at most */
 
 static int kv_type_ok(int32_t t) { return t == PL_TYPE_F16 || t == PL_TYPE_Q8_0 || t == PL_TYPE_F32; }
 
@@ -85,7 +92,10 @@ typedef struct {
     float *out;
     int64_t n_qc, n_seg, pairs; /* query chunks, position segments, (token, head) pairs per chunk */
     float *part;                /* per (KV head, chunk, segment): acc[pairs][hd], max[pairs], sum[pairs] */
-    atomic_llong next, next_merge;
+    int exact;                  /* F16 cache: llama.cpp's rounding, two-pass softmax */
+    int32_t n_ctx, tsub;        /* exact: score row length (pos0 + n_tok); tokens per local sub-chunk */
+    float *scores;              /* exact with segments: [n_tok * n_heads][n_ctx] */
+    atomic_llong next, next_merge, next_values;
 } attn_job;
 
 static void rows_to_f32(const pl_kernels *kt, int32_t type, const uint8_t *src, float *dst, int32_t n_rows,
@@ -105,7 +115,7 @@ static float *part_at(const attn_job *j, int64_t g, int64_t qc, int64_t seg) {
 }
 
 /* One work item: KV head g, query chunk qc, cache positions of segment seg -> partial softmax state. */
-static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float *sc, float *qbuf) {
+static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float *sc) {
     const pl_kernels *kt = j->kt;
     const int32_t hd = j->head_dim;
     const int32_t g = (int32_t)(item / (j->n_qc * j->n_seg));
@@ -136,14 +146,6 @@ static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float
             for (int32_t hh = 0; hh < j->group; hh++) {
                 const int32_t pi = t * j->group + hh;
                 const float *qv = j->q + (int64_t)(t0 + t) * q_stride + (int64_t)(g * j->group + hh) * hd;
-                if (j->kv_type == PL_TYPE_F16) {
-                    /* llama.cpp (no flash attention) multiplies an F16 K cache with Q converted to
-                     * F16 (the F16 vec-dot type): round q the same way before the dot products. */
-                    uint16_t *qh = (uint16_t *)(void *)(qbuf + hd);
-                    kt->f32_to_f16(qv, qh, hd);
-                    kt->f16_to_f32(qh, qbuf, hd);
-                    qv = qbuf;
-                }
                 float bmax = -INFINITY;
                 for (int32_t r = 0; r < nv; r++) {
                     sc[r] = kt->dot_f32(qv, kbuf + (int64_t)r * hd, hd) * j->scale;
@@ -163,16 +165,188 @@ static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float
     }
 }
 
+/* ---- F16 cache: llama.cpp's rounding (two-pass softmax) ------------------------------------ */
+
+/* q of (batch token t, query head h) rounded to F16, as the F16 K.Q operand; qbuf holds 2 * hd floats. */
+static const float *q_f16(const attn_job *j, int32_t t, int32_t h, float *qbuf) {
+    const int32_t hd = j->head_dim;
+    uint16_t *qh = (uint16_t *)(void *)(qbuf + hd);
+    j->kt->f32_to_f16(j->q + ((int64_t)t * j->n_heads + h) * hd, qh, hd);
+    j->kt->f16_to_f32(qh, qbuf, hd);
+    return qbuf;
+}
+
+static void round_f16(const pl_kernels *kt, float *x, int64_t n) {
+    uint16_t tmp[256];
+    for (int64_t i = 0; i < n; i += 256) {
+        const int64_t len = n - i < 256 ? n - i : 256;
+        kt->f32_to_f16(x + i, tmp, len);
+        kt->f16_to_f32(tmp, x + i, len);
+    }
+}
+
+/* Score rows: row(t, hh) = base + (t - ta) * tstride + hh * n_ctx, indexed by cache position. */
+typedef struct {
+    float *base;
+    int64_t tstride;
+    int32_t ta;
+} score_rows;
+
+static float *score_row(const attn_job *j, const score_rows *sr, int32_t t, int32_t hh) {
+    return sr->base + (int64_t)(t - sr->ta) * sr->tstride + (int64_t)hh * j->n_ctx;
+}
+
+/* Visible positions of batch token t in [p0, p1). */
+static int32_t visible_in(const attn_job *j, int32_t t, int32_t p0, int32_t p1) {
+    const int32_t end = j->pos0 + t + 1 < p1 ? j->pos0 + t + 1 : p1;
+    return end > p0 ? end - p0 : 0;
+}
+
+/* Scaled scores of tokens [ta, tb) x the group of KV head g at cache positions [p0, p1). */
+static void exact_scores(attn_job *j, int32_t g, int32_t ta, int32_t tb, int32_t p0, int32_t p1, const score_rows *sr,
+                         float *kbuf, float *qbuf) {
+    const pl_kernels *kt = j->kt;
+    const int32_t hd = j->head_dim;
+    const uint8_t *kh = j->kc + (int64_t)g * j->max_ctx * j->rb;
+    for (int32_t b0 = p0; b0 < p1 && b0 <= j->pos0 + tb - 1; b0 += KV_BLOCK) {
+        const int32_t nb = p1 - b0 < KV_BLOCK ? p1 - b0 : KV_BLOCK;
+        rows_to_f32(kt, j->kv_type, kh + b0 * j->rb, kbuf, nb, hd);
+        for (int32_t t = ta; t < tb; t++) {
+            const int32_t nv = visible_in(j, t, b0, b0 + nb);
+            for (int32_t hh = 0; hh < j->group && nv > 0; hh++) {
+                const float *qv = q_f16(j, t, g * j->group + hh, qbuf);
+                float *row = score_row(j, sr, t, hh) + b0;
+                for (int32_t r = 0; r < nv; r++) row[r] = kt->dot_f32(qv, kbuf + (int64_t)r * hd, hd) * j->scale;
+            }
+        }
+    }
+}
+
+/* acc(t, hh) += sum over visible positions p in [p0, p1) of row(t, hh)[p] * V[p]; acc rows from chunk token t0. */
+static void exact_values(attn_job *j, int32_t g, int32_t ta, int32_t tb, int32_t p0, int32_t p1, const score_rows *sr,
+                         int32_t t0, float *acc, float *vbuf) {
+    const pl_kernels *kt = j->kt;
+    const int32_t hd = j->head_dim;
+    const uint8_t *vh = j->vc + (int64_t)g * j->max_ctx * j->rb;
+    for (int32_t b0 = p0; b0 < p1 && b0 <= j->pos0 + tb - 1; b0 += KV_BLOCK) {
+        const int32_t nb = p1 - b0 < KV_BLOCK ? p1 - b0 : KV_BLOCK;
+        rows_to_f32(kt, j->kv_type, vh + b0 * j->rb, vbuf, nb, hd);
+        for (int32_t t = ta; t < tb; t++) {
+            const int32_t nv = visible_in(j, t, b0, b0 + nb);
+            for (int32_t hh = 0; hh < j->group && nv > 0; hh++) {
+                const float *w = score_row(j, sr, t, hh) + b0;
+                float *a = acc + ((int64_t)(t - t0) * j->group + hh) * hd;
+                for (int32_t r = 0; r < nv; r++) kt->axpy_f32(a, w[r], vbuf + (int64_t)r * hd, hd);
+            }
+        }
+    }
+}
+
+/* exp(x - max) / sum as ggml's soft_max (sum in double), then rounded to F16 as KQ.V's operand. */
+static void softmax_f16(const pl_kernels *kt, float *x, int64_t n) {
+    float max = -INFINITY;
+    for (int64_t i = 0; i < n; i++) max = x[i] > max ? x[i] : max;
+    kt->scale_f32(x, (float)(1.0 / kt->exp_sub_sum(x, max, n)), n);
+    round_f16(kt, x, n);
+}
+
+/* A whole item (KV head g, query chunk qc, all positions) in thread scratch, tsub tokens at a time. */
+static void attn_item_exact_local(attn_job *j, int64_t item, float *kbuf, float *vbuf, float *qbuf, float *scores) {
+    const int32_t g = (int32_t)(item / j->n_qc), t0 = (int32_t)(item % j->n_qc) * Q_CHUNK;
+    const int32_t nt = j->n_tok - t0 < Q_CHUNK ? j->n_tok - t0 : Q_CHUNK;
+    float *acc = part_at(j, g, item % j->n_qc, 0), *mx = acc + j->pairs * j->head_dim;
+    memset(acc, 0, (size_t)nt * j->group * j->head_dim * 4);
+    for (int32_t i = 0; i < nt * j->group; i++) mx[i] = 0.0f; /* visible: merge adds acc as it is */
+    for (int32_t ta = t0; ta < t0 + nt; ta += j->tsub) {
+        const int32_t tb = ta + j->tsub < t0 + nt ? ta + j->tsub : t0 + nt;
+        const score_rows sr = {scores, (int64_t)j->group * j->n_ctx, ta};
+        exact_scores(j, g, ta, tb, 0, j->pos0 + tb, &sr, kbuf, qbuf);
+        for (int32_t t = ta; t < tb; t++)
+            for (int32_t hh = 0; hh < j->group; hh++) softmax_f16(j->kt, score_row(j, &sr, t, hh), j->pos0 + t + 1);
+        exact_values(j, g, ta, tb, 0, j->pos0 + tb, &sr, t0, acc, vbuf);
+    }
+}
+
+/* Segmented decode, pass 1 (KV head g, segment seg): scores into the shared rows; the segment's max and
+ * sum of exp(score - max) per (token, head) into its part (max -inf: the token sees nothing here). */
+static void attn_item_exact_scores(attn_job *j, int64_t item, float *kbuf, float *qbuf, float *tmp) {
+    const int32_t g = (int32_t)(item / j->n_seg), seg = (int32_t)(item % j->n_seg);
+    const int32_t p0 = seg * KV_SEGMENT, p1 = p0 + KV_SEGMENT < j->n_ctx ? p0 + KV_SEGMENT : j->n_ctx;
+    const score_rows sr = {j->scores + (int64_t)g * j->group * j->n_ctx, (int64_t)j->n_heads * j->n_ctx, 0};
+    exact_scores(j, g, 0, j->n_tok, p0, p1, &sr, kbuf, qbuf);
+    float *mx = part_at(j, g, 0, seg) + j->pairs * j->head_dim, *sum = mx + j->pairs;
+    for (int32_t t = 0; t < j->n_tok; t++) {
+        const int32_t n = visible_in(j, t, p0, p1);
+        for (int32_t hh = 0; hh < j->group; hh++) {
+            const int32_t pi = t * j->group + hh;
+            mx[pi] = -INFINITY;
+            sum[pi] = 0.0f;
+            if (n == 0) continue;
+            memcpy(tmp, score_row(j, &sr, t, hh) + p0, (size_t)n * 4);
+            for (int32_t i = 0; i < n; i++) mx[pi] = tmp[i] > mx[pi] ? tmp[i] : mx[pi];
+            sum[pi] = (float)j->kt->exp_sub_sum(tmp, mx[pi], n);
+        }
+    }
+}
+
+/* Segmented decode, pass 2: global max and sum from every segment's part (in segment order), the
+ * segment's weights exp(score - max) / sum rounded to F16 in place, then weights x V into its acc. */
+static void attn_item_exact_values(attn_job *j, int64_t item, float *vbuf) {
+    const int32_t g = (int32_t)(item / j->n_seg), seg = (int32_t)(item % j->n_seg);
+    const int32_t p0 = seg * KV_SEGMENT, p1 = p0 + KV_SEGMENT < j->n_ctx ? p0 + KV_SEGMENT : j->n_ctx;
+    const score_rows sr = {j->scores + (int64_t)g * j->group * j->n_ctx, (int64_t)j->n_heads * j->n_ctx, 0};
+    const int64_t stats = j->pairs * j->head_dim;
+    for (int32_t t = 0; t < j->n_tok; t++) {
+        const int32_t n = visible_in(j, t, p0, p1);
+        for (int32_t hh = 0; hh < j->group && n > 0; hh++) {
+            const int32_t pi = t * j->group + hh;
+            float m = -INFINITY;
+            for (int64_t s = 0; s < j->n_seg; s++) {
+                const float ms = part_at(j, g, 0, s)[stats + pi];
+                m = ms > m ? ms : m;
+            }
+            double total = 0.0;
+            for (int64_t s = 0; s < j->n_seg; s++) {
+                const float *ps = part_at(j, g, 0, s);
+                if (ps[stats + pi] != -INFINITY) total += (double)ps[stats + j->pairs + pi] * exp((double)ps[stats + pi] - m);
+            }
+            float *w = score_row(j, &sr, t, hh) + p0;
+            j->kt->exp_sub_sum(w, m, n);
+            j->kt->scale_f32(w, (float)(1.0 / total), n);
+            round_f16(j->kt, w, n);
+        }
+    }
+    float *acc = part_at(j, g, 0, seg);
+    memset(acc, 0, (size_t)j->n_tok * j->group * j->head_dim * 4);
+    exact_values(j, g, 0, j->n_tok, p0, p1, &sr, 0, acc, vbuf);
+}
+
+static void values_task(int32_t ith, int32_t nth, void *p) {
+    attn_job *j = (attn_job *)p;
+    float *vbuf = (float *)pl_ctx_thread_scratch(j->ctx, ith) + (int64_t)KV_BLOCK * j->head_dim;
+    const int64_t total = (int64_t)j->n_kv_heads * j->n_seg;
+    (void)nth;
+    for (int64_t item; (item = atomic_fetch_add_explicit(&j->next_values, 1, memory_order_relaxed)) < total;)
+        attn_item_exact_values(j, item, vbuf);
+}
+
 static void attn_task(int32_t ith, int32_t nth, void *p) {
     attn_job *j = (attn_job *)p;
     float *kbuf = (float *)pl_ctx_thread_scratch(j->ctx, ith);
     float *vbuf = kbuf + (int64_t)KV_BLOCK * j->head_dim;
     float *sc = vbuf + (int64_t)KV_BLOCK * j->head_dim;
-    float *qbuf = sc + KV_BLOCK; /* q rounded to F16 (head_dim floats), then head_dim halves */
+    float *qbuf = sc + KV_SEGMENT; /* q rounded to F16 (head_dim floats), then head_dim halves */
+    float *scores = qbuf + 2 * (int64_t)j->head_dim; /* F16 path: one item's score rows */
     const int64_t total = (int64_t)j->n_kv_heads * j->n_qc * j->n_seg;
     (void)nth;
-    for (int64_t item; (item = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < total;)
-        attn_item(j, item, kbuf, vbuf, sc, qbuf);
+    for (int64_t item; (item = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < total;) {
+        if (!j->exact)
+            attn_item(j, item, kbuf, vbuf, sc);
+        else if (j->n_seg == 1)
+            attn_item_exact_local(j, item, kbuf, vbuf, qbuf, scores);
+        else
+            attn_item_exact_scores(j, item, kbuf, qbuf, sc);
+    }
 }
 
 /* Combines the segments of each (token, head) in segment order: out = sum_s e^(m_s-M) acc_s / L. */
@@ -198,8 +372,8 @@ static void merge_task(int32_t ith, int32_t nth, void *p) {
                 const float *ps = part_at(j, g, qc, s);
                 const float ms = ps[j->pairs * hd + pi];
                 if (ms == -INFINITY) continue; /* a segment this token cannot see */
-                const float wgt = expf(ms - m);
-                l += ps[j->pairs * hd + j->pairs + pi] * wgt;
+                const float wgt = j->exact ? 1.0f : expf(ms - m); /* exact: accs are final weights x V */
+                l += j->exact ? (first ? 1.0f : 0.0f) : ps[j->pairs * hd + j->pairs + pi] * wgt;
                 if (first) {
                     for (int32_t d = 0; d < hd; d++) o[d] = ps[pi * hd + d] * wgt;
                     first = 0;
@@ -242,13 +416,27 @@ int32_t pl_attention(pl_ctx *ctx, int32_t kv_type, const void *k_cache, const vo
     /* Few (KV head, chunk) items (decode): split the positions too, so every thread gets work. The
      * split depends only on the shape, never on the thread count. */
     j.n_seg = (int64_t)n_kv_heads * j.n_qc >= 16 ? 1 : ((int64_t)pos0 + n_tok + KV_SEGMENT - 1) / KV_SEGMENT;
+    j.exact = kv_type == PL_TYPE_F16;
+    j.n_ctx = pos0 + n_tok;
+    const int64_t shared_scores = (int64_t)n_tok * n_heads * j.n_ctx;
+    /* the F16 path segments only one query chunk whose scores fit the shared buffer (fixed by the shape) */
+    if (j.exact && j.n_seg > 1 && (j.n_qc > 1 || shared_scores * 4 > EXACT_SHARED_BYTES)) j.n_seg = 1;
+    const int64_t per_token = (int64_t)j.group * j.n_ctx * 4;
+    j.tsub = per_token * Q_CHUNK <= EXACT_LOCAL_BYTES ? Q_CHUNK : (int32_t)(EXACT_LOCAL_BYTES / per_token);
+    if (j.tsub < 1) j.tsub = 1;
     atomic_init(&j.next, 0);
     atomic_init(&j.next_merge, 0);
+    atomic_init(&j.next_values, 0);
     const int64_t part_floats = (int64_t)n_kv_heads * j.n_qc * j.n_seg * j.pairs * (head_dim + 2);
-    st = pl_ctx_reserve(ctx, part_floats * 4, (2 * (int64_t)KV_BLOCK * head_dim + KV_BLOCK + 2 * (int64_t)head_dim) * 4);
+    const int64_t score_floats = j.exact && j.n_seg > 1 ? shared_scores : 0;
+    const int64_t local_floats = j.exact && j.n_seg == 1 ? (int64_t)j.tsub * j.group * j.n_ctx : 0;
+    st = pl_ctx_reserve(ctx, (part_floats + score_floats) * 4,
+                        (2 * (int64_t)KV_BLOCK * head_dim + KV_SEGMENT + 2 * (int64_t)head_dim + local_floats) * 4);
     if (st != PL_OK) return st;
     j.part = (float *)pl_ctx_shared_scratch(ctx);
+    j.scores = j.part + part_floats;
     pl_pool_run(ctx, attn_task, &j);
+    if (j.exact && j.n_seg > 1) pl_pool_run(ctx, values_task, &j);
     pl_pool_run(ctx, merge_task, &j);
     return PL_OK;
 }

@@ -1,5 +1,6 @@
 // KV cache and causal attention (MHA, GQA, MQA; F32, F16, Q8_0 caches) against a double reference
-// computed from the dequantized cache contents (and, for an F16 cache, q rounded to F16).
+// computed from the dequantized cache contents (and, for an F16 cache, q and the softmax weights
+// rounded to F16, as llama.cpp does without flash attention).
 #include "test_util.h"
 
 using namespace pltest;
@@ -44,13 +45,15 @@ std::vector<float> reference(const Cache &c, const std::vector<float> &q, int32_
                 s[j] = d * scale;
                 mx = std::fmax(mx, s[j]);
             }
+            for (int32_t j = 0; j < n; j++) sum += s[j] = std::exp(s[j] - mx);
             for (int32_t j = 0; j < n; j++) {
-                const double p = std::exp(s[j] - mx);
-                sum += p;
+                double p = s[j] / sum;
+                // An F16 cache: llama.cpp's KQ.V converts the softmax weights to F16.
+                if (c.type == PL_TYPE_F16) p = dequantize(PL_TYPE_F16, quantize(PL_TYPE_F16, {(float)p}), 1)[0];
                 auto vr = c.row(c.v, g, j);
                 for (int32_t i = 0; i < hd; i++) acc[i] += p * vr[i];
             }
-            for (int32_t i = 0; i < hd; i++) out[((size_t)t * n_heads + h) * hd + i] = (float)(acc[i] / sum);
+            for (int32_t i = 0; i < hd; i++) out[((size_t)t * n_heads + h) * hd + i] = (float)acc[i];
         }
     return out;
 }
@@ -118,11 +121,54 @@ TEST(Attention, MatchesDoubleReference) {
                     auto want = reference(c, q, sh.n_heads, st.n_tok, st.pos0, scale);
                     float vmax = 0;
                     for (float f : v) vmax = std::fmax(vmax, std::fabs(f));
+                    // F16: a weight computed in float may round to the neighbouring F16 value of the
+                    // double reference's (one F16 ulp, 2^-11 relative); all such flips together move an
+                    // output by at most 2^-11 * max|V|. Test F16WeightsAreRoundedToF16 checks the rounding.
+                    const float tol = (type == PL_TYPE_F16 ? 4.9e-4f : 2e-5f) * vmax;
                     for (size_t i = 0; i < out.size(); i++)
-                        ASSERT_NEAR(out[i], want[i], 2e-5f * vmax)
+                        ASSERT_NEAR(out[i], want[i], tol)
                             << pl_type_name(type) << " hd=" << hd << " heads=" << sh.n_heads << "/" << sh.n_kv
                             << " pos0=" << st.pos0 << " n_tok=" << st.n_tok << " i=" << i;
                 }
+        }
+}
+
+// With the last 64 V rows unit vectors (others 0) the output of one head is 64 of its softmax weights. An F16
+// cache must hand them over rounded to F16 (llama.cpp's KQ.V operand), each within one F16 ulp of
+// the exact weight; an F32 cache keeps float weights. Decode at 40 and 600 positions (the latter
+// split into segments), and a 20-token batch.
+TEST(Attention, F16WeightsAreRoundedToF16) {
+    const int32_t hd = 64, max_ctx = 700;
+    for (int32_t type : {PL_TYPE_F16, PL_TYPE_F32})
+        for (auto st : std::vector<std::pair<int32_t, int32_t>>{{39, 1}, {599, 1}, {20, 20}}) {
+            const int32_t pos0 = st.first, n_tok = st.second, n = pos0 + n_tok;
+            Ctx ctx(2);
+            Cache c(type, 1, hd, max_ctx);
+            auto k = randn((size_t)n * hd, 11);
+            std::vector<float> v((size_t)n * hd, 0.0f);
+            for (int32_t j = n > hd ? n - hd : 0; j < n; j++) v[(size_t)j * hd + j % hd] = 1.0f;  // last 64: one dim each
+            ASSERT_EQ(pl_kv_store(ctx, type, c.k.data(), c.v.data(), c.bytes, 1, hd, max_ctx, 0, k.data(), v.data(), n), PL_OK);
+            auto q = randn((size_t)n_tok * hd, 12);
+            for (float &f : q) f *= 3.0f;  // peaked weights: large and tiny ones
+            std::vector<float> out(q.size());
+            const float scale = 1.0f / 8.0f;
+            ASSERT_EQ(pl_attention(ctx, type, c.k.data(), c.v.data(), c.bytes, 1, hd, max_ctx, q.data(), 1, n_tok, pos0, scale,
+                                   out.data()),
+                      PL_OK);
+            auto want = reference(c, q, 1, n_tok, pos0, scale);  // rounds the weights for F16
+            int not_f16 = 0;
+            for (int32_t t = 0; t < n_tok; t++) {
+                for (int32_t d = 0; d < hd; d++) {
+                    const float o = out[(size_t)t * hd + d];
+                    const float r = dequantize(PL_TYPE_F16, quantize(PL_TYPE_F16, {o}), 1)[0];
+                    if (r != o) not_f16++;
+                    if (type == PL_TYPE_F16) {  // o is one weight (or 0)
+                        ASSERT_EQ(r, o) << "weight not rounded to F16: pos0=" << pos0 << " t=" << t << " d=" << d;
+                        ASSERT_NEAR(o, want[(size_t)t * hd + d], std::ldexp(std::fabs(want[(size_t)t * hd + d]), -10));
+                    }
+                }
+            }
+            if (type == PL_TYPE_F32) EXPECT_GT(not_f16, 0) << "float weights expected for an F32 cache";
         }
 }
 

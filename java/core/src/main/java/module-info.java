@@ -31,6 +31,7 @@ module dev.panllama {
     exports dev.panllama.model to dev.panllama.cli;
     exports dev.panllama.models to dev.panllama.cli;
     exports dev.panllama.nativelib to dev.panllama.cli;
+    exports dev.panllama.synthetic to dev.panllama.cli; // the launcher's AOT training run writes a tiny model
     exports dev.panllama.tokenizer to dev.panllama.cli;
 
     // Jinjava calls the template functions, filters and tags registered from this package

@@ -8,6 +8,8 @@
 #   ./llamacpp-tools.sh build [WORKDIR]                      # -> WORKDIR/bin/{llama-perplexity,llama-bench}
 #   ./llamacpp-tools.sh ppl   [WORKDIR] MODEL CTX [FA]       # llama-perplexity over ppl-text.txt
 #   ./llamacpp-tools.sh bench [WORKDIR] MODEL                # pp128 / tg64 at 1 and 2 threads
+#   ./llamacpp-tools.sh compare [WORKDIR] MODEL...           # panllama bench and llama-bench, same files and
+#                                                            # settings (PP=128,512 TG=64 THREADS=1,2 REPS=3)
 # WORKDIR defaults to /tmp/panllama-llamacpp-tools.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -38,6 +40,19 @@ ppl)
 bench)
     model="${1:?model}"
     "$work/bin/llama-bench" -m "$model" -p 128 -n 64 -t 1,2 -fa 0 -r 3 -o md
+    ;;
+compare)
+    # Side by side on the same files: llama.cpp without flash attention (the path panllama's F16 KV
+    # cache follows), both with an F16 KV cache. Each row is the mean of REPS runs after a warm-up.
+    [ $# -gt 0 ] || { echo "compare: give model files" >&2; exit 1; }
+    root="$(cd "$here/../../../../../.." && pwd)"
+    pp="${PP:-128,512}"; tg="${TG:-64}"; threads="${THREADS:-1,2}"; reps="${REPS:-3}"
+    for model in "$@"; do
+        echo "== $(basename "$model") -- load: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+        "$root/panllama" bench -m "$model" -p "$pp" -n "$tg" -t "$threads" -r "$reps"
+        "$work/bin/llama-bench" -m "$model" -p "$pp" -n "$tg" -t "$threads" -fa 0 -r "$reps" -o md 2>/dev/null
+        echo "   load after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)"
+    done
     ;;
 *) echo "unknown command $cmd" >&2; exit 1 ;;
 esac

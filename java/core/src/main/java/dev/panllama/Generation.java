@@ -30,11 +30,11 @@ final class Generation {
     private final StopStrings stops;
     private final Utf8StreamDecoder utf8 = new Utf8StreamDecoder(null, false); // bytes in, whole characters out
     private final StringBuilder pieceText = new StringBuilder(16);
-    private final ArrayDeque<Held> held = new ArrayDeque<>();
+    private final HeldTokens held = new HeldTokens();
     private final StringBuilder heldText = new StringBuilder();
     private final ArrayDeque<Token> ready = new ArrayDeque<>();
-    private final List<Token> emitted = new ArrayList<>();
-    private final StringBuilder text = new StringBuilder();
+    private final List<Token> emitted;
+    private final StringBuilder text;
     private final int[] one = new int[1];
     private final int[] altIds;
     private final float[] altLogprobs;
@@ -55,8 +55,6 @@ final class Generation {
     private long firstToken = -1;
     private long end;
 
-    private record Held(int id, String text, float logprob, List<TokenAlternative> alternatives) {}
-
     Generation(Session session, Model model, int[] prompt, GenerateOptions options, long startNanos) {
         this.session = session;
         this.model = model;
@@ -69,6 +67,11 @@ final class Generation {
         this.altIds = new int[options.topLogprobs()];
         this.altLogprobs = new float[options.topLogprobs()];
         this.startNanos = startNanos;
+        // Room for the expected output up front (bounded), so that tokens do not regrow the arrays.
+        int expected = Math.clamp(options.maxTokens() > 0 ? options.maxTokens()
+                : (long) session.contextLength() - prompt.length, 16, 4096);
+        this.emitted = new ArrayList<>(expected);
+        this.text = new StringBuilder(4 * expected);
     }
 
     /** Asks the generation to end before its next forward pass. Any thread. */
@@ -148,11 +151,12 @@ final class Generation {
             return;
         }
         float logprob = sampler.lastLogprob(options.logprobSource());
-        byte[] bytes = vocab.pieceBytes(id);
+        boolean clean = !utf8.hasPending();
         pieceText.setLength(0);
-        utf8.acceptBytes(bytes, 0, bytes.length, pieceText);
-        String piece = pieceText.toString();
-        held.addLast(new Held(id, piece, logprob, alternatives()));
+        vocab.decodePiece(id, utf8, pieceText);
+        // a token decoded on its own has the same text every time: share one String per id
+        String piece = clean && !utf8.hasPending() ? model.pieceString(id, pieceText) : pieceText.toString();
+        held.add(id, piece, logprob, alternatives());
         heldText.append(piece);
         if (!stops.isEmpty()) {
             int at = stops.find(heldText, matchedStop);
@@ -188,12 +192,11 @@ final class Generation {
     private void release(int releasable, boolean holdLast) {
         int budget = releasable;
         while (!held.isEmpty()) {
-            Held h = held.peekFirst();
-            if (h.text.length() > budget || (holdLast && held.size() == 1)) break;
-            held.pollFirst();
-            budget -= h.text.length();
-            heldText.delete(0, h.text.length());
-            emit(h, h.text);
+            String t = held.firstText();
+            if (t.length() > budget || (holdLast && held.size() == 1)) break;
+            budget -= t.length();
+            heldText.delete(0, t.length());
+            emitFirst(t);
         }
     }
 
@@ -201,10 +204,10 @@ final class Generation {
     private void releaseBefore(int stopAt) {
         int budget = stopAt;
         while (!held.isEmpty() && budget > 0) {
-            Held h = held.pollFirst();
-            int take = Math.min(h.text.length(), budget);
+            String t = held.firstText();
+            int take = Math.min(t.length(), budget);
             budget -= take;
-            emit(h, h.text.substring(0, take));
+            emitFirst(t.substring(0, take));
         }
         held.clear();
         heldText.setLength(0);
@@ -214,8 +217,8 @@ final class Generation {
         if (flush) {
             String tail = utf8.flush();
             while (!held.isEmpty()) {
-                Held h = held.pollFirst();
-                emit(h, held.isEmpty() ? h.text + tail : h.text);
+                String t = held.firstText();
+                emitFirst(held.size() == 1 && !tail.isEmpty() ? t + tail : t);
             }
             heldText.setLength(0);
         }
@@ -225,8 +228,10 @@ final class Generation {
         session.finished(this);
     }
 
-    private void emit(Held h, String releasedText) {
-        Token t = new Token(h.id, releasedText, h.logprob, h.alternatives);
+    /** Hands out the oldest held token with this text, and drops it from the held ones. */
+    private void emitFirst(String releasedText) {
+        Token t = new Token(held.firstId(), releasedText, held.firstLogprob(), held.firstAlternatives());
+        held.removeFirst();
         ready.addLast(t);
         emitted.add(t);
         text.append(releasedText);

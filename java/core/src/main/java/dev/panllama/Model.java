@@ -31,16 +31,23 @@ public final class Model implements AutoCloseable {
     private final Engine engine;
     private final Vocabulary vocab;
     private final ModelInfo info;
-    private final ChatTemplate chatTemplate;
+    private final LazyChatTemplate chatTemplate;
     private final RenderOptions renderOptions;
     private final Set<Session> sessions = new LinkedHashSet<>(); // guarded by this
+    /** Each token's text when decoded on its own, filled as tokens are generated (see {@link #pieceString}). */
+    private final String[] pieceStrings;
     private volatile boolean closed;
 
     Model(Engine engine, Vocabulary vocab, ChatTemplate chatTemplate, ModelInfo info) {
+        this(engine, vocab, new LazyChatTemplate(chatTemplate), info);
+    }
+
+    Model(Engine engine, Vocabulary vocab, LazyChatTemplate chatTemplate, ModelInfo info) {
         this.engine = engine;
         this.vocab = vocab;
         this.info = info;
         this.chatTemplate = chatTemplate;
+        this.pieceStrings = new String[vocab.size()];
         int bos = vocab.bos();
         this.renderOptions = RenderOptions.DEFAULT.withSpecialTokens(
                 bos >= 0 ? vocab.specialText(bos) : "", vocab.eos() >= 0 ? vocab.specialText(vocab.eos()) : "");
@@ -119,13 +126,14 @@ public final class Model implements AutoCloseable {
 
     /**
      * Renders messages with the model's chat template (or the one given in {@link ModelOptions}),
-     * as the model expects its prompt.
+     * as the model expects its prompt. The template is compiled on first use.
      *
      * @param addGenerationPrompt end with the opening of an assistant turn, ready for the reply
+     * @throws PanllamaException when the template does not compile
      */
     public String applyChatTemplate(List<ChatMessage> messages, boolean addGenerationPrompt) {
         ensureOpen();
-        return chatTemplate.render(messages, addGenerationPrompt, renderOptions);
+        return chatTemplate.get().render(messages, addGenerationPrompt, renderOptions);
     }
 
     /** The Jinja source of the chat template in use. */
@@ -166,6 +174,18 @@ public final class Model implements AutoCloseable {
     void checkTokenId(int id) {
         if (id < 0 || id >= vocab.size())
             throw new PanllamaException("Token id " + id + " is outside the vocabulary (0.." + (vocab.size() - 1) + ")");
+    }
+
+    /**
+     * The text of token {@code id} decoded on its own, given as {@code decoded} (what a UTF-8 decoder
+     * with nothing pending made of its bytes, leaving nothing pending): the same String every time,
+     * so that generating a token does not allocate its text again. Racing sessions may store equal
+     * Strings in a slot; Strings are immutable, so any of them is fine to hand out.
+     */
+    String pieceString(int id, CharSequence decoded) {
+        String s = pieceStrings[id];
+        if (s == null) pieceStrings[id] = s = decoded.toString();
+        return s;
     }
 
     String pieceText(int id) {

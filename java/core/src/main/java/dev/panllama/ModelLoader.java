@@ -1,17 +1,18 @@
 package dev.panllama;
 
 import dev.panllama.chat.ChatTemplate;
-import dev.panllama.chat.ChatTemplateException;
 import dev.panllama.gguf.GgufFile;
 import dev.panllama.gguf.Metadata;
 import dev.panllama.model.InferenceState;
 import dev.panllama.model.LlamaModel;
 import dev.panllama.model.StateOptions;
+import dev.panllama.nativelib.BackgroundLinker;
 import dev.panllama.tokenizer.Tokenizer;
+import dev.panllama.tokenizer.Utf8StreamDecoder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Builds a {@link Model} from a GGUF file: engine (weights), tokenizer and chat template. */
+/** Builds a {@link Model} from a GGUF file: engine (weights), tokenizer and chat template (compiled lazily). */
 final class ModelLoader {
     static final String CHAT_TEMPLATE_KEY = "tokenizer.chat_template";
 
@@ -19,19 +20,16 @@ final class ModelLoader {
 
     static Model load(Path path, ModelOptions options) {
         if (!Files.isRegularFile(path)) throw new PanllamaException("No model file at " + path.toAbsolutePath());
+        BackgroundLinker.start(); // the native calls get linked while the file is mapped and parsed
         GgufFile file = GgufFile.open(path);
         try {
             Metadata md = file.metadata();
             Tokenizer tokenizer = Tokenizer.fromMetadata(md);
             LlamaModel llama = LlamaModel.load(file);
             String source = options.chatTemplate().orElseGet(() -> md.has(CHAT_TEMPLATE_KEY) ? md.getString(CHAT_TEMPLATE_KEY) : null);
-            ChatTemplate template;
-            try {
-                template = source == null ? ChatTemplate.chatMl() : ChatTemplate.compile(source);
-            } catch (ChatTemplateException e) {
-                throw new PanllamaException("The chat template of " + path.getFileName() + " does not compile ("
-                        + e.getMessage() + "); give one with ModelOptions.withChatTemplate", e);
-            }
+            // compiled when first rendered (see LazyChatTemplate)
+            LazyChatTemplate template = new LazyChatTemplate(source == null ? ChatTemplate.CHATML_SOURCE : source,
+                    path.getFileName().toString());
             String name = md.has("general.name") ? md.getString("general.name") : path.getFileName().toString();
             ModelInfo info = new ModelInfo(name, llama.config().architecture(), llama.config().vocabSize(),
                     llama.config().contextLength());
@@ -77,6 +75,12 @@ final class ModelLoader {
             // control tokens (BOS, <|im_end|>, ...) are not text, as in llama.cpp's output
             if (id >= tokenizer.vocabSize() || tokenizer.isControl(id)) return NONE;
             return tokenizer.tokenBytes(id);
+        }
+
+        @Override
+        public void decodePiece(int id, Utf8StreamDecoder decoder, StringBuilder out) {
+            if (id >= tokenizer.vocabSize() || tokenizer.isControl(id)) return; // as pieceBytes
+            decoder.acceptPiece(tokenizer, id, out);
         }
 
         @Override

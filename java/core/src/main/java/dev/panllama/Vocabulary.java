@@ -1,5 +1,7 @@
 package dev.panllama;
 
+import dev.panllama.tokenizer.Utf8StreamDecoder;
+
 /**
  * What sessions need from the tokenizer. The real implementation wraps
  * {@code dev.panllama.tokenizer.Tokenizer}; tests plug in a fake.
@@ -22,6 +24,15 @@ interface Vocabulary {
      * for control tokens (BOS, EOS, ...).
      */
     byte[] pieceBytes(int id);
+
+    /**
+     * Feeds the bytes {@link #pieceBytes} gives to {@code decoder}, appending the characters they
+     * complete to {@code out}: per generated token, so implementations avoid copying the bytes.
+     */
+    default void decodePiece(int id, Utf8StreamDecoder decoder, StringBuilder out) {
+        byte[] bytes = pieceBytes(id);
+        decoder.acceptBytes(bytes, 0, bytes.length, out);
+    }
 
     /** A token's text as written in prompts, special tokens included (e.g. {@code <|begin_of_text|>}). */
     String specialText(int id);

@@ -46,6 +46,7 @@ class ModuleExportsTest {
             "dev.panllama.model", Set.of("dev.panllama.cli"),
             "dev.panllama.models", Set.of("dev.panllama.cli"),
             "dev.panllama.nativelib", Set.of("dev.panllama.cli"),
+            "dev.panllama.synthetic", Set.of("dev.panllama.cli"),
             "dev.panllama.tokenizer", Set.of("dev.panllama.cli"));
 
     private static final Map<String, Set<String>> OPENS = Map.of("dev.panllama.chat", Set.of("jinjava"));

@@ -94,10 +94,12 @@ final class GenerateCommand implements Callable<Integer> {
             }, "panllama-interrupt");
             Runtime.getRuntime().addShutdownHook(hook);
             GenerationResult r;
+            long[] firstTokenAt = {0}; // System.currentTimeMillis() when the first token was printed
             try {
                 r = m.session.generate(text, options, t -> {
                     out.print(t.text());
                     out.flush();
+                    if (firstTokenAt[0] == 0) firstTokenAt[0] = System.currentTimeMillis();
                 });
             } finally {
                 out.flush();
@@ -107,6 +109,7 @@ final class GenerateCommand implements Callable<Integer> {
             if (common.verbose) {
                 printStats(err, r);
                 printMemory(err, m);
+                printSinceProcessStart(err, firstTokenAt[0]);
             }
             if (r.stopReason() == StopReason.CONTEXT_FULL) {
                 err.println();
@@ -131,6 +134,16 @@ final class GenerateCommand implements Callable<Integer> {
     private static String readPrompt(Path file) throws IOException {
         if (file.toString().equals("-")) return new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         return Files.readString(file, StandardCharsets.UTF_8);
+    }
+
+    /** --verbose: the start-up latency a user sees, from the process's start (as the OS recorded it) to the first token. */
+    static void printSinceProcessStart(PrintWriter err, long firstTokenAtMillis) {
+        if (firstTokenAtMillis == 0) return;
+        ProcessHandle.current().info().startInstant().ifPresent(start -> {
+            err.printf(Locale.ROOT, "panllama: first token %.2f s after the process started%n",
+                    (firstTokenAtMillis - start.toEpochMilli()) / 1e3);
+            err.flush();
+        });
     }
 
     /** The --verbose summary on stderr, after the text. */

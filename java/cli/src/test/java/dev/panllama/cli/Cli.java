@@ -16,7 +16,7 @@ record Cli(int exitCode, String out, String err) {
         int code;
         try (PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            code = Main.commandLine(o, e).execute(args);
+            code = Main.commandLine(o, e, args).execute(args);
         }
         return new Cli(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }

@@ -55,6 +55,7 @@ class GenerateCommandTest {
         assertEquals(0, r.exitCode(), r.toString());
         assertTrue(r.err().contains("panllama: loaded "), r.err());
         assertTrue(r.err().matches("(?s).*generated 4 tokens in .* tok/s.*"), r.err());
+        assertTrue(r.err().matches("(?s).*first token \\d+\\.\\d\\d s after the process started.*"), r.err());
         assertTrue(!r.out().contains("tok/s"), r.out());
     }
 

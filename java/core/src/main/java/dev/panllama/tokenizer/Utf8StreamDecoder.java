@@ -43,6 +43,15 @@ public final class Utf8StreamDecoder {
         acceptBytes(piece, 0, piece.length, out);
     }
 
+    /**
+     * Feeds the bytes of token {@code tokenId} of {@code tokenizer}, whatever its attributes (as
+     * {@link Tokenizer#tokenBytes} gives them), without copying them: for a generation's per-token path.
+     */
+    public void acceptPiece(Tokenizer tokenizer, int tokenId, StringBuilder out) {
+        byte[] piece = ((VocabTokenizer) tokenizer).pieceBytes(tokenId);
+        acceptBytes(piece, 0, piece.length, out);
+    }
+
     /** Feeds bytes, appending the complete characters among them (and any held back before) to {@code out}. */
     public void acceptBytes(byte[] bytes, int off, int len, StringBuilder out) {
         java.util.Objects.checkFromIndexSize(off, len, bytes.length);

@@ -105,11 +105,16 @@ class RopeAttentionTest {
                                 max = Math.max(max, s[j]);
                             }
                             for (int j = 0; j < ctxLen; j++) sum += Math.exp(s[j] - max);
+                            // the softmax weights are rounded to F16 too (llama.cpp's KQ.V with an F16 V)
+                            double[] w = new double[ctxLen];
+                            for (int j = 0; j < ctxLen; j++)
+                                w[j] = Float.float16ToFloat(Float.floatToFloat16((float) (Math.exp(s[j] - max) / sum)));
                             for (int i = 0; i < hd; i++) {
                                 double acc = 0;
-                                for (int j = 0; j < ctxLen; j++) acc += Math.exp(s[j] - max) * vf[(j * nKv + g) * hd + i];
-                                // convex combination of V rows (|v| < ~5): float error ~1e-6
-                                assertEquals(acc / sum, o[(t * nHeads + h) * hd + i], 2e-5, "t=" + t + " h=" + h);
+                                for (int j = 0; j < ctxLen; j++) acc += w[j] * vf[(j * nKv + g) * hd + i];
+                                // convex combination of V rows (|v| < ~5); a weight computed in float may land on
+                                // the neighbouring F16 value (2^-11 relative): at most 2^-11 * max|v| in all
+                                assertEquals(acc, o[(t * nHeads + h) * hd + i], 2.5e-3, "t=" + t + " h=" + h);
                             }
                         }
                     }

@@ -22,7 +22,10 @@ final class ReferenceLlama {
     private record Layer(LlamaWeights.Layer raw, float[] attnNorm, float[][] wq, float[][] wk, float[][] wv, float[] bq, float[] bk, float[] bv,
                          float[][] wo, float[] ffnNorm, float[][] gate, float[][] up, float[][] down) {}
 
-    /** @param f16Cache round cached K/V through F16, as an F16 KV cache stores them, and Q before K·Q */
+    /**
+     * @param f16Cache round cached K/V through F16, as an F16 KV cache stores them, Q before K·Q and the
+     *     softmax weights before ·V (pl_attention does what llama.cpp does with an F16 cache)
+     */
     ReferenceLlama(LlamaConfig c, LlamaWeights w, boolean f16Cache) {
         this(c, w, f16Cache, false);
     }
@@ -97,7 +100,7 @@ final class ReferenceLlama {
                 }
                 double sum = 0;
                 for (int t = 0; t <= pos; t++) sum += s[t] = Math.exp(s[t] - max);
-                if (ggmlRounding) { // KQ·V with an F16 V converts the weights to F16
+                if (f16Cache || ggmlRounding) { // KQ·V with an F16 V converts the weights to F16
                     for (int t = 0; t <= pos; t++) s[t] = Float.float16ToFloat(Float.floatToFloat16((float) (s[t] / sum)));
                     sum = 1;
                 }
