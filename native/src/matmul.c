@@ -9,9 +9,14 @@
 
 #include "pl_internal.h"
 
-#define ROWS_DECODE 16 /* rows per tile for n_tok == 1: many small tiles balance the threads */
+#define ROWS_DECODE 16 /* decode tiles are multiples of this many rows */
 #define ROWS_GEMM 32   /* rows per tile for prefill */
 #define TOKS_GEMM 64   /* tokens per tile for prefill */
+
+static int32_t ctx_threads(const pl_ctx *ctx) {
+    const int32_t n = pl_ctx_n_threads(ctx);
+    return n > 0 ? n : 1;
+}
 
 typedef struct {
     pl_ctx *ctx;
@@ -94,7 +99,11 @@ static int32_t matmul_impl(pl_ctx *ctx, int32_t wtype, const void *w, const void
     j.n_tok = n_tok;
     j.a_stride = pl_act_row_bytes(j.mk, k);
     j.y = y;
-    j.rchunk = n_tok == 1 ? ROWS_DECODE : ROWS_GEMM;
+    /* Decode: about 4 chunks per thread, each a multiple of 16 rows, read front to back, so the gemv's
+     * prefetch of the rows after its tile mostly lands in the same thread's next tile. (Every row is
+     * computed the same way whatever the chunking, so results do not depend on it.) */
+    const int64_t per_thread = (rows + 4 * (int64_t)ctx_threads(ctx) - 1) / (4 * (int64_t)ctx_threads(ctx));
+    j.rchunk = n_tok == 1 ? (per_thread + ROWS_DECODE - 1) / ROWS_DECODE * ROWS_DECODE : ROWS_GEMM;
     j.tchunk = TOKS_GEMM;
     j.n_rc = (rows + j.rchunk - 1) / j.rchunk;
     j.n_tc = (n_tok + j.tchunk - 1) / j.tchunk;
