@@ -99,9 +99,12 @@ static int k4_scale(const uint8_t *sc, int j, int min) {
     return min ? (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4) : (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4);
 }
 
-static float dot_q4_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) {
+/* Q4_K and Q5_K share their layout but for Q5_K's 32 bytes of fifth bits (qh) before the nibbles. */
+static float dot_q45_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y, int five_bits) {
+    const int64_t block = five_bits ? PL_Q5_K_BYTES : PL_Q4_K_BYTES;
+    const int qs_at = five_bits ? 48 : 16;
     float sum = 0.0f;
-    for (int64_t b = 0; b < k / PL_QK_K; b++, x += PL_Q4_K_BYTES, y += PL_Q8_K_BYTES) {
+    for (int64_t b = 0; b < k / PL_QK_K; b++, x += block, y += PL_Q8_K_BYTES) {
         float yd;
         memcpy(&yd, y, 4);
         const int8_t *a = (const int8_t *)(y + 4);
@@ -109,10 +112,13 @@ static float dot_q4_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) {
         memcpy(bsums, y + 4 + PL_QK_K, sizeof(bsums));
         int sumi = 0, summ = 0;
         for (int j = 0; j < 8; j++) {
-            const uint8_t *q = x + 16 + 32 * (j / 2);
+            const uint8_t *q = x + qs_at + 32 * (j / 2), *qh = x + 16;
             const int shift = 4 * (j % 2);
             int s = 0;
-            for (int l = 0; l < 32; l++) s += ((q[l] >> shift) & 0xF) * a[32 * j + l];
+            for (int l = 0; l < 32; l++) {
+                const int hi = five_bits ? ((qh[l] >> j) & 1) << 4 : 0;
+                s += (((q[l] >> shift) & 0xF) | hi) * a[32 * j + l];
+            }
             sumi += k4_scale(x + 4, j, 0) * s;
             summ += k4_scale(x + 4, j, 1) * (bsums[2 * j] + bsums[2 * j + 1]);
         }
@@ -121,27 +127,8 @@ static float dot_q4_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) {
     return sum;
 }
 
-static float dot_q5_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) {
-    float sum = 0.0f;
-    for (int64_t b = 0; b < k / PL_QK_K; b++, x += PL_Q5_K_BYTES, y += PL_Q8_K_BYTES) {
-        float yd;
-        memcpy(&yd, y, 4);
-        const int8_t *a = (const int8_t *)(y + 4);
-        int16_t bsums[16];
-        memcpy(bsums, y + 4 + PL_QK_K, sizeof(bsums));
-        int sumi = 0, summ = 0;
-        for (int j = 0; j < 8; j++) {
-            const uint8_t *q = x + 48 + 32 * (j / 2), *qh = x + 16;
-            const int shift = 4 * (j % 2);
-            int s = 0;
-            for (int l = 0; l < 32; l++) s += (((q[l] >> shift) & 0xF) | (((qh[l] >> j) & 1) << 4)) * a[32 * j + l];
-            sumi += k4_scale(x + 4, j, 0) * s;
-            summ += k4_scale(x + 4, j, 1) * (bsums[2 * j] + bsums[2 * j + 1]);
-        }
-        sum += yd * pl_load_f16(x) * (float)sumi - yd * pl_load_f16(x + 2) * (float)summ;
-    }
-    return sum;
-}
+static float dot_q4_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) { return dot_q45_k_q8_k(k, x, y, 0); }
+static float dot_q5_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) { return dot_q45_k_q8_k(k, x, y, 1); }
 
 static float dot_q6_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y) {
     float sum = 0.0f;
