@@ -58,15 +58,21 @@ const char *pl_type_name(int32_t type) {
 }
 
 /* ---- reference quantizers ---------------------------------------------------------------- */
+/* The block's element of largest magnitude, with its sign (the first one on ties, as ggml). */
+static float signed_absmax(const float *x) {
+    float amax = 0.0f, max = 0.0f;
+    for (int j = 0; j < PL_QK; j++) {
+        if (amax < fabsf(x[j])) {
+            amax = fabsf(x[j]);
+            max = x[j];
+        }
+    }
+    return max;
+}
+
 static void quantize_q4_0(const float *x, uint8_t *y, int64_t nb) {
     for (int64_t i = 0; i < nb; i++, x += PL_QK, y += PL_Q4_0_BYTES) {
-        float amax = 0.0f, max = 0.0f;
-        for (int j = 0; j < PL_QK; j++) {
-            if (amax < fabsf(x[j])) {
-                amax = fabsf(x[j]);
-                max = x[j];
-            }
-        }
+        const float max = signed_absmax(x);
         const float d = max / -8;
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         pl_store_f16(y, d);
@@ -104,13 +110,7 @@ static void quantize_q4_1(const float *x, uint8_t *y, int64_t nb) {
 /* Q5_0: as Q4_0 with 32 levels (d = signed extreme / -16); the 5th bits of the 32 codes go to qh. */
 static void quantize_q5_0(const float *x, uint8_t *y, int64_t nb) {
     for (int64_t i = 0; i < nb; i++, x += PL_QK, y += PL_Q5_0_BYTES) {
-        float amax = 0.0f, max = 0.0f;
-        for (int j = 0; j < PL_QK; j++) {
-            if (amax < fabsf(x[j])) {
-                amax = fabsf(x[j]);
-                max = x[j];
-            }
-        }
+        const float max = signed_absmax(x);
         const float d = max / -16;
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         pl_store_f16(y, d);
