@@ -71,20 +71,33 @@ static double bench_triad(pl_ctx *ctx, int64_t n) {
 }
 
 typedef struct {
-    int32_t type;
+    int32_t type;  /* the layout multiplied */
+    int32_t quant; /* the file format it comes from (repacked layouts: quantized to this, then repacked) */
     const char *name;
 } fmt;
 
-static const fmt FORMATS[] = {{PL_TYPE_Q4_0, "q4_0"}, {PL_TYPE_Q4_1, "q4_1"}, {PL_TYPE_Q5_0, "q5_0"},
-                              {PL_TYPE_Q5_1, "q5_1"}, {PL_TYPE_Q8_0, "q8_0"},
-                              {PL_TYPE_Q4_K, "q4_k"}, {PL_TYPE_Q5_K, "q5_k"}, {PL_TYPE_Q6_K, "q6_k"}, {PL_TYPE_F16, "f16"},
-                              {PL_TYPE_BF16, "bf16"}, {PL_TYPE_F32, "f32"}};
+static const fmt FORMATS[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0, "q4_0"}, {PL_TYPE_Q4_0_X8, PL_TYPE_Q4_0, "q4_0_x8"},
+                              {PL_TYPE_Q4_1, PL_TYPE_Q4_1, "q4_1"}, {PL_TYPE_Q4_1_X8, PL_TYPE_Q4_1, "q4_1_x8"},
+                              {PL_TYPE_Q5_0, PL_TYPE_Q5_0, "q5_0"}, {PL_TYPE_Q5_1, PL_TYPE_Q5_1, "q5_1"},
+                              {PL_TYPE_Q8_0, PL_TYPE_Q8_0, "q8_0"}, {PL_TYPE_Q4_K, PL_TYPE_Q4_K, "q4_k"},
+                              {PL_TYPE_Q5_K, PL_TYPE_Q5_K, "q5_k"}, {PL_TYPE_Q6_K, PL_TYPE_Q6_K, "q6_k"},
+                              {PL_TYPE_F16, PL_TYPE_F16, "f16"}, {PL_TYPE_BF16, PL_TYPE_BF16, "bf16"},
+                              {PL_TYPE_F32, PL_TYPE_F32, "f32"}};
+
+/* Whether the comma-separated list names this format exactly. */
+static int listed(const char *list, const char *name) {
+    const size_t n = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)) != NULL; p += n)
+        if ((p == list || p[-1] == ',') && (p[n] == ',' || p[n] == '\0')) return 1;
+    return 0;
+}
 
 /* Prints matvec and GEMM figures for one format; returns matvec GB/s. */
-static void bench_matmul(const int *threads, int n_threads_list, int32_t type, const char *name, double gib,
-                         const double *triad) {
+static void bench_matmul(const int *threads, int n_threads_list, const fmt *fm, double gib, const double *triad) {
+    const int32_t type = fm->type;
+    const char *name = fm->name;
     const int64_t rows = 4096, k = 4096;
-    const int64_t mat_bytes = pl_type_row_bytes(type, k) * rows;
+    const int64_t mat_bytes = pl_matrix_bytes(type, rows, k);
     const int64_t n_mats = (int64_t)ceil(gib * 1073741824.0 / (double)mat_bytes);
     const int64_t total = mat_bytes * n_mats;
     uint8_t *w = xmalloc((size_t)total);
@@ -92,7 +105,13 @@ static void bench_matmul(const int *threads, int n_threads_list, int32_t type, c
         /* quantize one matrix from random floats, replicate it (distinct memory: still cache-busting) */
         float *f = xmalloc((size_t)(rows * k) * 4);
         for (int64_t i = 0; i < rows * k; i++) f[i] = frand();
-        check(pl_quantize(type, f, rows * k, w, mat_bytes), "quantize");
+        check(pl_quantize(fm->quant, f, rows * k, w, mat_bytes), "quantize");
+        if (fm->quant != type) {
+            uint8_t *plain = xmalloc((size_t)mat_bytes);
+            memcpy(plain, w, (size_t)mat_bytes);
+            check(pl_repack(fm->quant, plain, mat_bytes, rows, k, type, w, mat_bytes), "repack");
+            free(plain);
+        }
         free(f);
         for (int64_t m = 1; m < n_mats; m++) memcpy(w + m * mat_bytes, w, (size_t)mat_bytes);
     }
@@ -116,7 +135,7 @@ static void bench_matmul(const int *threads, int n_threads_list, int32_t type, c
         const double mv_gbs = (double)total / best / 1e9;
         const double mv_gflops = 2.0 * (double)(rows * k * n_mats) / best / 1e9;
         if (g_matvec_only) {
-            printf("%-6s threads=%d  matvec %7.2f GB/s %7.2f GFLOP/s (%5.1f%% of triad)\n", name, threads[ti], mv_gbs,
+            printf("%-7s threads=%d  matvec %7.2f GB/s %7.2f GFLOP/s (%5.1f%% of triad)\n", name, threads[ti], mv_gbs,
                    mv_gflops, 100.0 * mv_gbs / triad[ti]);
             fflush(stdout);
             pl_ctx_destroy(ctx);
@@ -135,7 +154,7 @@ static void bench_matmul(const int *threads, int n_threads_list, int32_t type, c
             passes++;
         }
         const double gemm_gflops = 2.0 * (double)(rows * k * g_mats) * n_tok / gbest / 1e9;
-        printf("%-6s threads=%d  matvec %7.2f GB/s %7.2f GFLOP/s (%5.1f%% of triad)   gemm(64 tok) %7.2f GFLOP/s  "
+        printf("%-7s threads=%d  matvec %7.2f GB/s %7.2f GFLOP/s (%5.1f%% of triad)   gemm(64 tok) %7.2f GFLOP/s  "
                "gemm/matvec %5.2fx\n",
                name, threads[ti], mv_gbs, mv_gflops, 100.0 * mv_gbs / triad[ti], gemm_gflops, gemm_gflops / mv_gflops);
         fflush(stdout);
@@ -200,7 +219,7 @@ int main(int argc, char **argv) {
     int threads[16] = {1, 2};
     int n_threads_list = 2;
     double gib = 1.0;
-    const char *formats = "q4_0,q4_1,q5_0,q5_1,q8_0,q4_k,q5_k,q6_k,f16,bf16,f32";
+    const char *formats = "q4_0,q4_0_x8,q4_1,q4_1_x8,q5_0,q5_1,q8_0,q4_k,q5_k,q6_k,f16,bf16,f32";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--threads") == 0) {
             n_threads_list = 0;
@@ -229,7 +248,7 @@ int main(int argc, char **argv) {
         pl_ctx_destroy(ctx);
     }
     for (size_t f = 0; f < sizeof(FORMATS) / sizeof(FORMATS[0]); f++)
-        if (strstr(formats, FORMATS[f].name)) bench_matmul(threads, n_threads_list, FORMATS[f].type, FORMATS[f].name, gib, triad);
+        if (listed(formats, FORMATS[f].name)) bench_matmul(threads, n_threads_list, &FORMATS[f], gib, triad);
     if (!g_matvec_only) bench_ops(threads, n_threads_list);
     return 0;
 }

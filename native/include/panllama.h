@@ -125,10 +125,35 @@ PL_API int32_t pl_quantize(int32_t type, const float *src, pl_i64 n, void *dst, 
 PL_API int32_t pl_get_rows(int32_t type, const void *table, pl_i64 table_bytes, pl_i64 n_rows, pl_i64 row_len,
                            const int32_t *ids, int32_t n_ids, float *dst);
 
+/* ---- repacked weights ------------------------------------------------------------------------ */
+/*
+ * Interleaved copies of weight matrices that the SIMD paths read faster (never found in files).
+ * A repacked matrix takes its rows 8 at a time (a panel; the last one is padded with zero rows) and
+ * stores each panel's blocks in order; one block of a panel holds the 8 rows' f16 scales d[8] (Q4_1:
+ * then their f16 mins m[8]), then 4 groups of 32 bytes, group h = bytes 4h..4h+3 of each row's
+ * qs[16], row after row. Matrix-vector products then keep one output row per SIMD lane and read one
+ * linear stream, and decode computes exactly what prefill does (integer block sums, scaled by the
+ * two block scales, fused-multiply-added block after block: ggml's repacked x86 arithmetic).
+ * pl_matmul takes these types as wtype; pl_dequantize and pl_get_rows do not.
+ */
+#define PL_TYPE_Q4_0_X8 64 /* Q4_0 rows interleaved by 8 */
+#define PL_TYPE_Q4_1_X8 65 /* Q4_1 rows interleaved by 8 */
+
+/** The layout the active kernel path multiplies fastest for weights of `type`: a PL_TYPE_*_X8, or `type`. */
+PL_API int32_t pl_repack_type(int32_t type);
+/** Bytes of a rows x k matrix of `type` (repacked types: rows rounded up to 8); negative status on bad input. */
+PL_API pl_i64 pl_matrix_bytes(int32_t type, pl_i64 rows, pl_i64 k);
+/**
+ * Copies a rows x k matrix of `type` (src_bytes long) into layout `to` (pl_repack_type(type), or any
+ * *_X8 layout of type) at dst (dst_bytes >= pl_matrix_bytes(to, rows, k)). `to` == `type` copies.
+ */
+PL_API int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, pl_i64 k, int32_t to, void *dst,
+                         pl_i64 dst_bytes);
+
 /* ---- matrix multiplication ------------------------------------------------------------------ */
 /**
  * y[t][r] = sum_j W[r][j] * x[t][j] for t < n_tok, r < rows, j < k.
- * W: rows x k of wtype (w_bytes long); x: n_tok x k F32; y: n_tok x rows F32.
+ * W: rows x k of wtype (w_bytes >= pl_matrix_bytes(wtype, rows, k)); x: n_tok x k F32; y: n_tok x rows F32.
  * Activations are quantized once per call to the type ggml pairs with wtype (Q8_0 for Q4_0/Q8_0,
  * Q8_1 for Q4_1, F16 for F16, BF16 for BF16). n_tok == 1 is a matrix-vector product (decode);
  * n_tok > 1 runs a tiled GEMM (prefill).

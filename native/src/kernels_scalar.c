@@ -290,6 +290,7 @@ void pl_kernels_fill_scalar(pl_kernels *k) {
     k->mm[PL_TYPE_F32] = (pl_mm_kernel){1, 4, act_f32, gemm_f32, gemm_f32, 0};
     k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, gemm_f16, gemm_f16, 0};
     k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, gemm_bf16, gemm_bf16, 0};
+    pl_repack_install_scalar(k);
     k->rmsnorm_row = rmsnorm_row;
     k->softmax_row = softmax_row;
     k->swiglu = swiglu;

@@ -11,6 +11,8 @@
 
 #define ROWS_DECODE 16 /* decode tiles are multiples of this many rows */
 #define ROWS_GEMM 32   /* rows per tile for prefill */
+/* tiles start at whole panels of the repacked layouts */
+_Static_assert(ROWS_DECODE % PL_PANEL_ROWS == 0 && ROWS_GEMM % PL_PANEL_ROWS == 0, "tiles split panels");
 #define TOKS_GEMM 64   /* tokens per tile for prefill */
 
 static int32_t ctx_threads(const pl_ctx *ctx) {
@@ -81,10 +83,10 @@ static int32_t matmul_impl(pl_ctx *ctx, int32_t wtype, const void *w, const void
     const pl_kernels *kt = pl_kernels_active();
     if (wtype >= PL_TYPE_SLOTS || kt->mm[wtype].gemm == NULL) return PL_ERR_TYPE;
     if (rows <= 0 || k <= 0 || n_tok <= 0) return PL_ERR_ARG;
-    const pl_i64 rb = pl_type_row_bytes(wtype, k);
+    const pl_i64 rb = pl_type_row_bytes(wtype, k), need = pl_matrix_bytes(wtype, rows, k);
     if (rb < 0) return (int32_t)rb;
-    if (rows > INT64_MAX / rb) return PL_ERR_ARG;
-    if (w_bytes < rows * rb) return PL_ERR_SIZE;
+    if (need < 0) return (int32_t)need;
+    if (w_bytes < need) return PL_ERR_SIZE; /* repacked types: rows padded to whole panels */
 
     mm_job j;
     j.ctx = ctx;

@@ -93,13 +93,15 @@ PL_INTERNAL void pl_fp16_table_init(void);
 #define PL_Q6_K_BYTES 210 /* ql[128], qh[64], scales[16] int8, d */
 #define PL_Q8_K_BYTES 292 /* K-quant activations: f32 d, int8 qs[256], int16 bsums[16] (sums of 16 codes) */
 
-/* Highest type id + 1: the kernel table is indexed by ggml type id. */
-#define PL_TYPE_SLOTS 31
+/* Highest type id + 1: the kernel table is indexed by type id (ggml's, then the repacked layouts). */
+#define PL_TYPE_SLOTS 66
+#define PL_PANEL_ROWS 8 /* rows per panel of the repacked (*_X8) layouts */
 
 typedef struct {
     int32_t block_elems;
-    int32_t block_bytes;
+    int32_t block_bytes; /* per row: a panel block of a repacked type is PL_PANEL_ROWS of them */
     const char *name;
+    int32_t plain;       /* the row-major type a repacked layout interleaves; 0 for row-major types */
 } pl_type_info;
 
 /* NULL for an unknown type. */
@@ -134,6 +136,7 @@ typedef struct pl_kernels {
     int32_t isa;
     const char *variant;
     pl_mm_kernel mm[PL_TYPE_SLOTS]; /* gemm == NULL: no matmul for this weight type */
+    int32_t repack_as[PL_TYPE_SLOTS]; /* the *_X8 layout this path multiplies faster than the type, 0 = none */
     void (*rmsnorm_row)(const float *x, const float *w, float *y, int64_t n, float eps);
     void (*softmax_row)(float *x, int64_t n);
     void (*swiglu)(const float *g, const float *u, float *y, int64_t n);
@@ -157,6 +160,8 @@ PL_INTERNAL const pl_kernels *pl_kernels_active(void);
 PL_INTERNAL const pl_kernels *pl_kernels_for(int32_t isa, int32_t features);
 
 PL_INTERNAL void pl_kernels_fill_scalar(pl_kernels *k);
+/* The scalar reference kernels of the repacked layouts (repack.c), for every table. */
+PL_INTERNAL void pl_repack_install_scalar(pl_kernels *k);
 #if defined(PL_HAVE_X86)
 PL_INTERNAL int32_t pl_cpu_detect_x86(void);
 PL_INTERNAL void pl_kernels_fill_avx2(pl_kernels *k);

@@ -27,6 +27,8 @@ static const pl_type_info TYPES[PL_TYPE_SLOTS] = {
     [PL_TYPE_Q5_K] = {PL_QK_K, PL_Q5_K_BYTES, "q5_K"},
     [PL_TYPE_Q6_K] = {PL_QK_K, PL_Q6_K_BYTES, "q6_K"},
     [PL_TYPE_BF16] = {1, 2, "bf16"},
+    [PL_TYPE_Q4_0_X8] = {PL_QK, PL_Q4_0_BYTES, "q4_0_x8", PL_TYPE_Q4_0},
+    [PL_TYPE_Q4_1_X8] = {PL_QK, PL_Q4_1_BYTES, "q4_1_x8", PL_TYPE_Q4_1},
 };
 
 const pl_type_info *pl_type_get(int32_t type) {
@@ -613,7 +615,7 @@ int pl_ref_dequantize_row(int32_t type, const void *src, float *y, int64_t n) {
 /* ---- public entry points ------------------------------------------------------------------- */
 int32_t pl_dequantize(int32_t type, const void *src, pl_i64 src_bytes, float *dst, pl_i64 n) {
     if (src == NULL || dst == NULL) return PL_ERR_NULL;
-    if (pl_type_get(type) == NULL) return PL_ERR_TYPE;
+    if (pl_type_get(type) == NULL || pl_type_get(type)->plain) return PL_ERR_TYPE; /* repacked: no rows */
     if (n <= 0) return PL_ERR_ARG;
     pl_i64 need = pl_type_row_bytes(type, n);
     if (need < 0) return (int32_t)need;
@@ -623,7 +625,7 @@ int32_t pl_dequantize(int32_t type, const void *src, pl_i64 src_bytes, float *ds
 
 int32_t pl_quantize(int32_t type, const float *src, pl_i64 n, void *dst, pl_i64 dst_bytes) {
     if (src == NULL || dst == NULL) return PL_ERR_NULL;
-    if (pl_type_get(type) == NULL) return PL_ERR_TYPE;
+    if (pl_type_get(type) == NULL || pl_type_get(type)->plain) return PL_ERR_TYPE; /* repacked: no rows */
     if (n <= 0) return PL_ERR_ARG;
     pl_i64 need = pl_type_row_bytes(type, n);
     if (need < 0) return (int32_t)need;
@@ -634,7 +636,7 @@ int32_t pl_quantize(int32_t type, const float *src, pl_i64 n, void *dst, pl_i64 
 int32_t pl_get_rows(int32_t type, const void *table, pl_i64 table_bytes, pl_i64 n_rows, pl_i64 row_len,
                     const int32_t *ids, int32_t n_ids, float *dst) {
     if (table == NULL || ids == NULL || dst == NULL) return PL_ERR_NULL;
-    if (pl_type_get(type) == NULL) return PL_ERR_TYPE;
+    if (pl_type_get(type) == NULL || pl_type_get(type)->plain) return PL_ERR_TYPE; /* repacked: no rows */
     if (n_rows <= 0 || row_len <= 0 || n_ids < 0) return PL_ERR_ARG;
     pl_i64 rb = pl_type_row_bytes(type, row_len);
     if (rb < 0) return (int32_t)rb;

@@ -384,6 +384,103 @@ Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q4_1, Q8T_Q41)
 Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q5_0, Q8T_Q50)
 Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q5_1, Q8T_Q51)
 
+/*
+ * Repacked weights (PL_TYPE_Q4_0_X8 / Q4_1_X8, laid out by repack.c): a panel block holds the 8 rows'
+ * f16 scales (Q4_1: then their mins) and 4 groups of 32 bytes, lane r of group h = bytes 4h..4h+3 of
+ * row r's codes (low nibbles: elements 4h..4h+3; high nibbles: 16+4h..16+4h+3). Decode keeps one row
+ * per lane: 8 multiply-adds of broadcast activations give the 8 rows' exact block sums, and the
+ * scaling is one vector operation for the 8 rows, exactly as the panel GEMM does per token (so
+ * decode and prefill of a token agree bit for bit). The panel is one linear stream for the
+ * hardware prefetcher.
+ */
+AI int q8t_x8_scale_bytes(int kind) { return kind == Q8T_Q41 ? 32 : 16; }
+#ifndef PL_X8_PF_DIST
+#define PL_X8_PF_DIST 4096 /* bytes the software prefetch runs ahead of the panel being read */
+#endif
+
+AI void q8t_gemv_x8_panel(int kind, int64_t k, const uint8_t *p, const uint8_t *a, float *y, int32_t nrows) {
+    const int64_t nb = k / PL_QK;
+    const int sb = q8t_x8_scale_bytes(kind), pbytes = sb + 128;
+    const float *ds = (const float *)(const void *)(a + k);
+    const int32_t *ysum = (const int32_t *)(const void *)(ds + 2 * nb);
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    __m256 acc = _mm256_setzero_ps(), sm = _mm256_setzero_ps();
+    uintptr_t pf_line = ((uintptr_t)p + PL_X8_PF_DIST) & ~(uintptr_t)63;
+    for (int64_t b = 0; b < nb; b++, p += pbytes) {
+        const uint8_t *ab = a + b * PL_QK;
+        __m256i s = _mm256_setzero_si256();
+        for (; pf_line < (uintptr_t)p + pbytes + PL_X8_PF_DIST; pf_line += 64) _mm_prefetch((const char *)pf_line, _MM_HINT_T0);
+        for (int h = 0; h < 4; h++) {
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + sb + 32 * h));
+            int32_t y0, y1;
+            memcpy(&y0, ab + 4 * h, 4);
+            memcpy(&y1, ab + 16 + 4 * h, 4);
+            const __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+#if PL_VNNI
+            s = _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(s, lo, _mm256_set1_epi32(y0)), hi, _mm256_set1_epi32(y1));
+#else
+            /* |pair sum| <= 2*15*127: the 8 products per lane still fit int16, widened once per block */
+            s = _mm256_add_epi16(s, _mm256_maddubs_epi16(lo, _mm256_set1_epi32(y0)));
+            s = _mm256_add_epi16(s, _mm256_maddubs_epi16(hi, _mm256_set1_epi32(y1)));
+#endif
+        }
+#if !PL_VNNI
+        s = _mm256_madd_epi16(s, _mm256_set1_epi16(1));
+#endif
+        if (kind == Q8T_Q40) s = _mm256_sub_epi32(s, _mm256_set1_epi32(8 * ysum[b]));
+        const __m256 dx = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)p));
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(ds[b])), _mm256_cvtepi32_ps(s), acc);
+        if (kind == Q8T_Q41)
+            sm = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + 16))),
+                                 _mm256_set1_ps(ds[nb + b]), sm);
+    }
+    float out[8];
+    _mm256_storeu_ps(out, kind == Q8T_Q41 ? _mm256_add_ps(acc, sm) : acc);
+    for (int r = 0; r < nrows; r++) y[r] = out[r];
+}
+
+/* A repacked panel block -> the GEMM's panel block (codes one per byte, scales as f32). */
+AI void q8t_unpack_x8(int kind, int64_t nb, const uint8_t *p, uint8_t *panel) {
+    const int sb = q8t_x8_scale_bytes(kind), pbytes = sb + 128;
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    for (int64_t b = 0; b < nb; b++, p += pbytes) {
+        uint8_t *pb = panel + b * Q8T_PANEL_BLOCK;
+        for (int h = 0; h < 4; h++) {
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + sb + 32 * h));
+            _mm256_storeu_si256((__m256i *)(void *)(pb + 32 * h), _mm256_and_si256(v, m4));
+            _mm256_storeu_si256((__m256i *)(void *)(pb + 32 * (h + 4)), _mm256_and_si256(_mm256_srli_epi16(v, 4), m4));
+        }
+        _mm256_storeu_ps((float *)(void *)(pb + 256), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)p)));
+        _mm256_storeu_ps((float *)(void *)(pb + 288), kind == Q8T_Q41
+                             ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)))
+                             : _mm256_setzero_ps());
+    }
+}
+
+#define Q8T_DEFINE_X8(gemv_name, gemm_name, KIND)                                                          \
+    static void gemv_name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, \
+                          int32_t nt, float *y, int64_t ldy, void *scratch) {                               \
+        (void)scratch;                                                                                     \
+        for (int32_t t = 0; t < nt; t++)                                                                   \
+            for (int32_t r = 0; r < nr; r += 8)                                                            \
+                q8t_gemv_x8_panel(KIND, k, w + r * ws, a + t * as, y + t * ldy + r, nr - r < 8 ? nr - r : 8); \
+    }                                                                                                      \
+    static void gemm_name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, \
+                          int32_t nt, float *y, int64_t ldy, void *scratch) {                               \
+        uint8_t *panel = (uint8_t *)scratch;                                                               \
+        for (int32_t r = 0; r < nr; r += 8) {                                                              \
+            const int32_t n8 = nr - r < 8 ? nr - r : 8;                                                    \
+            q8t_unpack_x8(KIND, k / PL_QK, w + r * ws, panel);                                             \
+            int32_t t = 0;                                                                                 \
+            for (; t + PL_GEMM_PTN <= nt; t += PL_GEMM_PTN)                                                \
+                q8t_panel_tile(KIND, k, panel, a + t * as, as, y + t * ldy + r, ldy, n8, PL_GEMM_PTN);      \
+            for (; t < nt; t++) q8t_panel_tile(KIND, k, panel, a + t * as, as, y + t * ldy + r, ldy, n8, 1); \
+        }                                                                                                  \
+    }
+
+Q8T_DEFINE_X8(q8t_gemv_q4_0_x8, q8t_gemm_q4_0_x8, Q8T_Q40)
+Q8T_DEFINE_X8(q8t_gemv_q4_1_x8, q8t_gemm_q4_1_x8, Q8T_Q41)
+
 /* Installs the quantized kernels into a table. */
 static void q8t_install(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q4_0, q8t_gemm_q4_0, Q8T_PANEL_BLOCK};
@@ -391,6 +488,12 @@ static void q8t_install(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q4_1, q8t_gemm_q4_1, Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q5_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q5_0, q8t_gemm_q5_0, Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q5_1] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q5_1, q8t_gemm_q5_1, Q8T_PANEL_BLOCK};
+    k->mm[PL_TYPE_Q4_0_X8] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q4_0_x8, q8t_gemm_q4_0_x8,
+                                            Q8T_PANEL_BLOCK};
+    k->mm[PL_TYPE_Q4_1_X8] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q4_1_x8, q8t_gemm_q4_1_x8,
+                                            Q8T_PANEL_BLOCK};
+    k->repack_as[PL_TYPE_Q4_0] = PL_TYPE_Q4_0_X8;
+    k->repack_as[PL_TYPE_Q4_1] = PL_TYPE_Q4_1_X8;
 }
 
 #endif /* PL_Q8_TILES_H */

@@ -1,0 +1,129 @@
+/*
+ * Repacked weights (the *_X8 layouts of panllama.h): the copy from the file's row-major blocks,
+ * and the scalar reference matmul every SIMD path of these layouts is tested against.
+ *
+ * Why: a row-major matrix-vector product keeps 8 rows in flight, each a separate stream, and spends
+ * most of its instructions per (row, block) on turning one block's 8 lane sums into a float (scale,
+ * convert, multiply-add, and a horizontal reduction at the end). With 8 rows interleaved block by
+ * block, one 32-byte vector holds 4 codes of each of 8 rows, the integer dot products land in one
+ * lane per row, and the float work is done once per 8 rows: about half the instructions of the
+ * row-major kernel, read as one linear stream. The panel layout is also what the prefill GEMM
+ * builds per tile, so decode and prefill of the same token give the same bits.
+ */
+#include <math.h>
+
+#include "pl_internal.h"
+
+#define GROUPS 4 /* 32-byte groups per panel block: group h = bytes 4h..4h+3 of every row's qs[16] */
+
+/* Bytes before a row's qs[16] in its block (d, and m for Q4_1), and per panel block before the codes. */
+static int32_t scale_bytes(int32_t plain) { return plain == PL_TYPE_Q4_1 ? 4 : 2; }
+
+int32_t pl_repack_type(int32_t type) {
+    if (type < 0 || type >= PL_TYPE_SLOTS) return type;
+    const int32_t to = pl_kernels_active()->repack_as[type];
+    return to != 0 ? to : type;
+}
+
+pl_i64 pl_matrix_bytes(int32_t type, pl_i64 rows, pl_i64 k) {
+    const pl_type_info *t = pl_type_get(type);
+    if (t == NULL) return PL_ERR_TYPE;
+    if (rows <= 0 || k <= 0) return PL_ERR_ARG;
+    const pl_i64 rb = pl_type_row_bytes(type, k);
+    if (rb < 0) return rb;
+    if (t->plain) rows = (rows + PL_PANEL_ROWS - 1) / PL_PANEL_ROWS * PL_PANEL_ROWS;
+    if (rows > INT64_MAX / rb) return PL_ERR_ARG;
+    return rows * rb;
+}
+
+int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, pl_i64 k, int32_t to, void *dst,
+                  pl_i64 dst_bytes) {
+    if (src == NULL || dst == NULL) return PL_ERR_NULL;
+    const pl_type_info *from = pl_type_get(type), *lay = pl_type_get(to);
+    if (from == NULL || lay == NULL || from->plain) return PL_ERR_TYPE;
+    if (to != type && lay->plain != type) return PL_ERR_TYPE;
+    const pl_i64 need_src = pl_matrix_bytes(type, rows, k), need_dst = pl_matrix_bytes(to, rows, k);
+    if (need_src < 0) return (int32_t)need_src;
+    if (need_dst < 0) return (int32_t)need_dst;
+    if (src_bytes < need_src || dst_bytes < need_dst) return PL_ERR_SIZE;
+    if (to == type) {
+        memmove(dst, src, (size_t)need_src);
+        return PL_OK;
+    }
+    const uint8_t *w = (const uint8_t *)src;
+    uint8_t *o = (uint8_t *)dst;
+    const int64_t nb = k / PL_QK, wb = from->block_bytes, sb = scale_bytes(type), ws = nb * wb;
+    for (int64_t r0 = 0; r0 < rows; r0 += PL_PANEL_ROWS)
+        for (int64_t b = 0; b < nb; b++, o += PL_PANEL_ROWS * wb) {
+            for (int r = 0; r < PL_PANEL_ROWS; r++) {
+                const uint8_t *blk = w + (r0 + r) * ws + b * wb;
+                const int real = r0 + r < rows;
+                /* scales of row r (d, then m after all 8 d's), then its 16 code bytes spread over the groups */
+                for (int s = 0; s < sb; s += 2) {
+                    if (real) memcpy(o + s / 2 * 2 * PL_PANEL_ROWS + 2 * r, blk + s, 2);
+                    else memset(o + s / 2 * 2 * PL_PANEL_ROWS + 2 * r, 0, 2);
+                }
+                for (int h = 0; h < GROUPS; h++) {
+                    uint8_t *g = o + PL_PANEL_ROWS * sb + 32 * h + 4 * r;
+                    if (real) memcpy(g, blk + sb + 4 * h, 4);
+                    else memset(g, 0, 4);
+                }
+            }
+        }
+    return PL_OK;
+}
+
+/*
+ * Scalar reference: per row and block the exact integer dot product of the codes (Q4_0: minus 8 x the
+ * activation code sum), times (dx * dy) fused-added to the row's sum; Q4_1 adds sum(m * s) kept apart
+ * and added last. Activations are ggml's block_q8_0 (d, qs[32]) or block_q8_1 (d, s, qs[32]).
+ */
+static void gemm_x8(int32_t plain, int64_t k, const uint8_t *w, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                    float *y, int64_t ldy) {
+    const int64_t nb = k / PL_QK, wb = plain == PL_TYPE_Q4_1 ? PL_Q4_1_BYTES : PL_Q4_0_BYTES;
+    const int64_t ab = plain == PL_TYPE_Q4_1 ? PL_Q8_1_BYTES : PL_Q8_0_BYTES, aq = ab - PL_QK;
+    const int sb = scale_bytes(plain);
+    for (int32_t t = 0; t < nt; t++)
+        for (int32_t r = 0; r < nr; r++) {
+            const uint8_t *panel = w + (int64_t)(r / PL_PANEL_ROWS) * PL_PANEL_ROWS * nb * wb;
+            const int pr = r % PL_PANEL_ROWS;
+            float acc = 0.0f, mins = 0.0f;
+            for (int64_t b = 0; b < nb; b++) {
+                const uint8_t *pb = panel + b * PL_PANEL_ROWS * wb, *codes = pb + PL_PANEL_ROWS * sb;
+                const uint8_t *ya = a + t * as + b * ab;
+                int32_t isum = 0, ysum = 0;
+                for (int h = 0; h < GROUPS; h++)
+                    for (int j = 0; j < 4; j++) {
+                        const uint8_t c = codes[32 * h + 4 * pr + j];
+                        isum += (c & 0xF) * (int8_t)ya[aq + 4 * h + j] + (c >> 4) * (int8_t)ya[aq + 16 + 4 * h + j];
+                    }
+                for (int j = 0; j < PL_QK; j++) ysum += (int8_t)ya[aq + j];
+                if (plain == PL_TYPE_Q4_0) isum -= 8 * ysum;
+                acc = fmaf(pl_load_f16(pb + 2 * pr) * pl_load_f16(ya), (float)isum, acc);
+                if (plain == PL_TYPE_Q4_1) mins = fmaf(pl_load_f16(pb + 2 * PL_PANEL_ROWS + 2 * pr), pl_load_f16(ya + 2), mins);
+            }
+            y[t * ldy + r] = acc + mins;
+        }
+}
+
+static void gemm_q4_0_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                         float *y, int64_t ldy, void *scratch) {
+    (void)ws;
+    (void)scratch;
+    gemm_x8(PL_TYPE_Q4_0, k, w, nr, a, as, nt, y, ldy);
+}
+
+static void gemm_q4_1_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                         float *y, int64_t ldy, void *scratch) {
+    (void)ws;
+    (void)scratch;
+    gemm_x8(PL_TYPE_Q4_1, k, w, nr, a, as, nt, y, ldy);
+}
+
+static void act_q8_0(const float *x, void *dst, int64_t k) { pl_ref_quantize_row(PL_TYPE_Q8_0, x, dst, k); }
+static void act_q8_1(const float *x, void *dst, int64_t k) { pl_ref_quantize_row(PL_TYPE_Q8_1, x, dst, k); }
+
+void pl_repack_install_scalar(pl_kernels *k) {
+    k->mm[PL_TYPE_Q4_0_X8] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q4_0_x8, gemm_q4_0_x8, 0};
+    k->mm[PL_TYPE_Q4_1_X8] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q4_1_x8, gemm_q4_1_x8, 0};
+}
