@@ -194,6 +194,24 @@ public class panllama_h extends panllama_h$shared {
     public static int PL_ROPE_NEOX() {
         return PL_ROPE_NEOX;
     }
+    private static final int PL_TYPE_Q4_0_X8 = (int)64L;
+    /**
+     * {@snippet lang=c :
+     * #define PL_TYPE_Q4_0_X8 64
+     * }
+     */
+    public static int PL_TYPE_Q4_0_X8() {
+        return PL_TYPE_Q4_0_X8;
+    }
+    private static final int PL_TYPE_Q4_1_X8 = (int)65L;
+    /**
+     * {@snippet lang=c :
+     * #define PL_TYPE_Q4_1_X8 65
+     * }
+     */
+    public static int PL_TYPE_Q4_1_X8() {
+        return PL_TYPE_Q4_1_X8;
+    }
     /**
      * {@snippet lang=c :
      * typedef long long pl_i64
@@ -1281,6 +1299,195 @@ public class panllama_h extends panllama_h$shared {
                 traceDowncall("pl_get_rows", type, table, table_bytes, n_rows, row_len, ids, n_ids, dst);
             }
             return (int)mh$.invokeExact(type, table, table_bytes, n_rows, row_len, ids, n_ids, dst);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pl_repack_type {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panllama_h.C_INT,
+            panllama_h.C_INT
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pl_repack_type");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t pl_repack_type(int32_t type)
+     * }
+     */
+    public static FunctionDescriptor pl_repack_type$descriptor() {
+        return pl_repack_type.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t pl_repack_type(int32_t type)
+     * }
+     */
+    public static MethodHandle pl_repack_type$handle() {
+        return pl_repack_type.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t pl_repack_type(int32_t type)
+     * }
+     */
+    public static MemorySegment pl_repack_type$address() {
+        return pl_repack_type.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t pl_repack_type(int32_t type)
+     * }
+     */
+    public static int pl_repack_type(int type) {
+        var mh$ = pl_repack_type.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pl_repack_type", type);
+            }
+            return (int)mh$.invokeExact(type);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pl_matrix_bytes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panllama_h.C_LONG_LONG,
+            panllama_h.C_INT,
+            panllama_h.C_LONG_LONG,
+            panllama_h.C_LONG_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pl_matrix_bytes");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * pl_i64 pl_matrix_bytes(int32_t type, pl_i64 rows, pl_i64 k)
+     * }
+     */
+    public static FunctionDescriptor pl_matrix_bytes$descriptor() {
+        return pl_matrix_bytes.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * pl_i64 pl_matrix_bytes(int32_t type, pl_i64 rows, pl_i64 k)
+     * }
+     */
+    public static MethodHandle pl_matrix_bytes$handle() {
+        return pl_matrix_bytes.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * pl_i64 pl_matrix_bytes(int32_t type, pl_i64 rows, pl_i64 k)
+     * }
+     */
+    public static MemorySegment pl_matrix_bytes$address() {
+        return pl_matrix_bytes.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * pl_i64 pl_matrix_bytes(int32_t type, pl_i64 rows, pl_i64 k)
+     * }
+     */
+    public static long pl_matrix_bytes(int type, long rows, long k) {
+        var mh$ = pl_matrix_bytes.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pl_matrix_bytes", type, rows, k);
+            }
+            return (long)mh$.invokeExact(type, rows, k);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pl_repack {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panllama_h.C_INT,
+            panllama_h.C_INT,
+            panllama_h.C_POINTER,
+            panllama_h.C_LONG_LONG,
+            panllama_h.C_LONG_LONG,
+            panllama_h.C_LONG_LONG,
+            panllama_h.C_INT,
+            panllama_h.C_POINTER,
+            panllama_h.C_LONG_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pl_repack");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, pl_i64 k, int32_t to, void *dst, pl_i64 dst_bytes)
+     * }
+     */
+    public static FunctionDescriptor pl_repack$descriptor() {
+        return pl_repack.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, pl_i64 k, int32_t to, void *dst, pl_i64 dst_bytes)
+     * }
+     */
+    public static MethodHandle pl_repack$handle() {
+        return pl_repack.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, pl_i64 k, int32_t to, void *dst, pl_i64 dst_bytes)
+     * }
+     */
+    public static MemorySegment pl_repack$address() {
+        return pl_repack.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, pl_i64 k, int32_t to, void *dst, pl_i64 dst_bytes)
+     * }
+     */
+    public static int pl_repack(int type, MemorySegment src, long src_bytes, long rows, long k, int to, MemorySegment dst, long dst_bytes) {
+        var mh$ = pl_repack.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pl_repack", type, src, src_bytes, rows, k, to, dst, dst_bytes);
+            }
+            return (int)mh$.invokeExact(type, src, src_bytes, rows, k, to, dst, dst_bytes);
         } catch (Error | RuntimeException ex) {
            throw ex;
         } catch (Throwable ex$) {

@@ -25,7 +25,7 @@ final class ModelLoader {
         try {
             Metadata md = file.metadata();
             Tokenizer tokenizer = Tokenizer.fromMetadata(md);
-            LlamaModel llama = LlamaModel.load(file);
+            LlamaModel llama = LlamaModel.load(file, options.repackWeights());
             String source = options.chatTemplate().orElseGet(() -> md.has(CHAT_TEMPLATE_KEY) ? md.getString(CHAT_TEMPLATE_KEY) : null);
             // compiled when first rendered (see LazyChatTemplate)
             LazyChatTemplate template = new LazyChatTemplate(source == null ? ChatTemplate.CHATML_SOURCE : source,

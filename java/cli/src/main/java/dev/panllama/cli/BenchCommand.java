@@ -1,5 +1,6 @@
 package dev.panllama.cli;
 
+import dev.panllama.gguf.GgufFile;
 import dev.panllama.gguf.TensorInfo;
 import dev.panllama.inspect.KvType;
 import dev.panllama.inspect.ParameterCounts;
@@ -65,6 +66,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print each run's speed on stderr.")
     boolean verbose;
 
+    @Option(names = "--no-repack", description = "Multiply Q4_0/Q4_1 blocks as the file has them (no interleaved copy at load).")
+    boolean noRepack;
+
     @Override
     public Integer call() throws Exception {
         CommandLine cl = spec.commandLine();
@@ -106,7 +110,7 @@ final class BenchCommand implements Callable<Integer> {
                 gens.stream().max(Integer::compare).orElse(0)));
         for (Path path : paths) Preflight.check(path, kvType, maxCtx, err);
         for (Path path : paths) {
-            try (LlamaModel model = LlamaModel.load(path)) {
+            try (GgufFile file = GgufFile.open(path); LlamaModel model = LlamaModel.load(file, !noRepack)) {
                 String name = path.getFileName().toString().replaceFirst("(?i)\\.gguf$", "");
                 long size = 0;
                 for (TensorInfo t : model.file().tensors()) size += t.byteSize();

@@ -2,6 +2,7 @@ package dev.panllama.cli;
 
 import dev.panllama.KvCacheType;
 import dev.panllama.Model;
+import dev.panllama.ModelOptions;
 import dev.panllama.PanllamaException;
 import dev.panllama.Session;
 import dev.panllama.SessionOptions;
@@ -28,7 +29,7 @@ final class LoadedModel implements AutoCloseable {
         Path path = ModelLocator.resolve(common.model, err);
         Preflight.Checked checked = Preflight.check(path, common.kvTypeOrDefault(), common.ctx, err);
         long t0 = System.nanoTime();
-        Model model = Model.load(path);
+        Model model = Model.load(path, ModelOptions.defaults().withRepackWeights(!common.noRepack));
         try {
             SessionOptions.Builder b = SessionOptions.builder().threads(common.threadsOrDefault())
                     .kvCacheType(switch (common.kvTypeOrDefault()) {

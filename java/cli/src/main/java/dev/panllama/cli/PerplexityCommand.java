@@ -55,7 +55,7 @@ final class PerplexityCommand implements Callable<Integer> {
         PrintWriter err = cl.getErr();
         Path modelPath = ModelLocator.resolve(common.model, err);
         Preflight.check(modelPath, common.kvTypeOrDefault(), window, err);
-        try (GgufFile gguf = GgufFile.open(modelPath); LlamaModel model = LlamaModel.load(gguf)) {
+        try (GgufFile gguf = GgufFile.open(modelPath); LlamaModel model = LlamaModel.load(gguf, !common.noRepack)) {
             Tokenizer tokenizer = Tokenizer.fromMetadata(gguf.metadata());
             long t0 = System.nanoTime();
             int[] tokens = tokenizer.encode(text, true, false); // as llama-perplexity: BOS if the model adds one, no special parsing

@@ -68,7 +68,7 @@ public final class KernelContext implements AutoCloseable {
             int nTok, MemorySegment y) {
         String p = checkMatmul(wtype, wGate, rows, k, x, nTok, y);
         if (p == null) {
-            p = Check.bytes("wUp", wUp, Math.multiplyExact(Kernels.rowBytes(wtype, k), rows), Check.typeAlign(wtype));
+            p = Check.bytes("wUp", wUp, Kernels.matrixBytes(wtype, rows, k), Check.typeAlign(wtype));
         }
         if (p == null) p = closed();
         if (p != null) throw Check.fail(matmulCall("pl_matmul_swiglu", wtype, rows, k, nTok), p);
@@ -87,12 +87,9 @@ public final class KernelContext implements AutoCloseable {
         if ((p = Check.positive("rows", rows)) != null) return p;
         if ((p = Check.positive("k", k)) != null) return p;
         if ((p = Check.positive("nTok", nTok)) != null) return p;
-        long wBytes;
-        try {
-            wBytes = Math.multiplyExact(Kernels.rowBytes(wtype, k), rows);
-        } catch (ArithmeticException e) {
-            return "the weight size overflows";
-        }
+        long wBytes = panllama_h.pl_matrix_bytes(wtype, rows, k); // repacked types: whole 8-row panels
+        if (wBytes == panllama_h.PL_ERR_ARG()) return "the weight size overflows or k is not a multiple of the block";
+        if (wBytes < 0) return Kernels.strerror((int) wBytes);
         if ((p = Check.bytes("w", w, wBytes, Check.typeAlign(wtype))) != null) return p;
         if ((p = Check.floats("x", x, Math.multiplyExact(k, (long) nTok))) != null) return p;
         return Check.floats("y", y, Math.multiplyExact(rows, (long) nTok));

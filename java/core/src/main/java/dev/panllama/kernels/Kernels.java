@@ -27,6 +27,10 @@ public final class Kernels {
     public static final int Q5_K = 13;
     public static final int Q6_K = 14;
     public static final int BF16 = 30;
+    /** Q4_0 with 8 rows interleaved per block: a copy made at load ({@link #repack}), never in files. */
+    public static final int Q4_0_X8 = 64;
+    /** Q4_1 with 8 rows interleaved per block. */
+    public static final int Q4_1_X8 = 65;
 
     public static final int ISA_SCALAR = 0;
     public static final int ISA_AVX2 = 1;
@@ -76,6 +80,36 @@ public final class Kernels {
     public static String typeName(int type) {
         MemorySegment s = panllama_h.pl_type_name(type);
         return s.equals(MemorySegment.NULL) ? "type#" + type : s.reinterpret(64).getString(0);
+    }
+
+    /** Bytes of a rows x k matrix of type (repacked types: rows rounded up to whole 8-row panels). */
+    public static long matrixBytes(int type, long rows, long k) {
+        long b = panllama_h.pl_matrix_bytes(type, rows, k);
+        if (b < 0) {
+            throw new PanllamaException("pl_matrix_bytes(type=" + typeName(type) + ", rows=" + rows + ", k=" + k + "): "
+                    + strerror((int) b));
+        }
+        return b;
+    }
+
+    // ---- repacked weights -----------------------------------------------------------------------
+
+    /**
+     * The layout the active kernel path multiplies fastest for weights of type: {@link #Q4_0_X8} or
+     * {@link #Q4_1_X8} on AVX2/AVX-512, otherwise type itself.
+     */
+    public static int repackType(int type) {
+        return panllama_h.pl_repack_type(type);
+    }
+
+    /** dst = the rows x k matrix src (of type) in layout {@code to}; dst holds {@link #matrixBytes}(to, rows, k). */
+    public static void repack(int type, MemorySegment src, long rows, long k, int to, MemorySegment dst) {
+        String call = "pl_repack(type=" + typeName(type) + ", rows=" + rows + ", k=" + k + ", to=" + typeName(to) + ")";
+        String p = Check.bytes("src", src, matrixBytes(type, rows, k), 1);
+        if (p == null) p = Check.bytes("dst", dst, matrixBytes(to, rows, k), 1);
+        if (p != null) throw Check.fail(call, p);
+        int st = panllama_h.pl_repack(type, src, src.byteSize(), rows, k, to, dst, dst.byteSize());
+        if (st != 0) throw Check.failed(call, st);
     }
 
     // ---- conversions ----------------------------------------------------------------------------

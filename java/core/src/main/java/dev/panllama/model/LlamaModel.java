@@ -2,35 +2,59 @@ package dev.panllama.model;
 
 import dev.panllama.PanllamaException;
 import dev.panllama.gguf.GgufFile;
+import java.lang.foreign.Arena;
 import java.nio.file.Path;
 
 /**
  * A Llama-family model (llama, mistral, qwen2, SmolLM, TinyLlama, ...) ready to evaluate: its config
- * and its weights as views into the GGUF mapping. Each {@link #newState} is one sequence with its own
- * KV cache, activations and thread pool; the model itself is immutable and may be shared by states
- * on different threads.
+ * and its weights as views into the GGUF mapping, plus (by default) copies of the matrices the kernel
+ * path multiplies faster in a repacked layout. Each {@link #newState} is one sequence with its own KV
+ * cache, activations and thread pool; the model itself is immutable and may be shared by states on
+ * different threads.
  */
 public final class LlamaModel implements AutoCloseable {
     private final GgufFile file;
     private final boolean ownsFile;
     private final LlamaConfig config;
     private final LlamaWeights weights;
+    private final LlamaWeights kernelWeights;
+    private final Arena repackArena; // owns the repacked copies; null when none were made
     private volatile boolean closed;
 
-    private LlamaModel(GgufFile file, boolean ownsFile, LlamaConfig config, LlamaWeights weights) {
+    private LlamaModel(GgufFile file, boolean ownsFile, LlamaConfig config, LlamaWeights weights, boolean repack) {
         this.file = file;
         this.ownsFile = ownsFile;
         this.config = config;
         this.weights = weights;
+        Arena arena = repack ? Arena.ofShared() : null;
+        LlamaWeights kw = weights;
+        try {
+            if (arena != null) kw = weights.repacked(arena);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+        if (arena != null && kw == weights) {
+            arena.close();
+            arena = null;
+        }
+        this.kernelWeights = kw;
+        this.repackArena = arena;
     }
 
     /**
-     * Reads the config and checks every tensor. The model views {@code file}'s mapping: the caller
-     * keeps the file open while the model and its states are used, and closes it afterwards.
+     * Reads the config, checks every tensor and repacks the matrices the kernel path prefers in another
+     * layout. The model views {@code file}'s mapping: the caller keeps the file open while the model
+     * and its states are used, and closes it afterwards.
      */
     public static LlamaModel load(GgufFile file) {
+        return load(file, true);
+    }
+
+    /** As {@link #load(GgufFile)}; {@code repack} false keeps every matrix as the file has it. */
+    public static LlamaModel load(GgufFile file, boolean repack) {
         LlamaConfig config = LlamaConfig.from(file);
-        return new LlamaModel(file, false, config, LlamaWeights.load(file, config));
+        return new LlamaModel(file, false, config, LlamaWeights.load(file, config), repack);
     }
 
     /** Opens and loads a GGUF file; closing the model closes the file. */
@@ -38,7 +62,7 @@ public final class LlamaModel implements AutoCloseable {
         GgufFile file = GgufFile.open(path);
         try {
             LlamaConfig config = LlamaConfig.from(file);
-            return new LlamaModel(file, true, config, LlamaWeights.load(file, config));
+            return new LlamaModel(file, true, config, LlamaWeights.load(file, config), true);
         } catch (RuntimeException e) {
             file.close();
             throw e;
@@ -49,8 +73,14 @@ public final class LlamaModel implements AutoCloseable {
         return config;
     }
 
+    /** The weights as the file has them (views of its mapping). */
     public LlamaWeights weights() {
         return weights;
+    }
+
+    /** The weights the forward pass multiplies: {@link #weights()} with repacked copies where made. */
+    public LlamaWeights kernelWeights() {
+        return kernelWeights;
     }
 
     public GgufFile file() {
@@ -72,7 +102,11 @@ public final class LlamaModel implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        if (ownsFile) file.close();
+        try {
+            if (repackArena != null) repackArena.close();
+        } finally {
+            if (ownsFile) file.close();
+        }
     }
 
     /** Fails with a clear message if the model was closed (states check before each eval). */

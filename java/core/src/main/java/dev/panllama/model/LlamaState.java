@@ -52,7 +52,7 @@ final class LlamaState implements InferenceState {
     LlamaState(LlamaModel model, StateOptions o) {
         this.model = model;
         this.c = model.config();
-        this.w = model.weights();
+        this.w = model.kernelWeights();
         this.contextLength = o.contextLength();
         this.batch = Math.min(o.batchSize(), o.contextLength());
         this.dim = c.embeddingLength();

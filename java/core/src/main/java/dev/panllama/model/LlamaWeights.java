@@ -3,8 +3,12 @@ package dev.panllama.model;
 import dev.panllama.PanllamaException;
 import dev.panllama.gguf.GgufFile;
 import dev.panllama.gguf.TensorInfo;
+import dev.panllama.kernels.Kernels;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -26,7 +30,12 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, MemorySe
      */
     public record Layer(MemorySegment attnNorm, WeightMatrix wq, WeightMatrix wk, WeightMatrix wv,
                         MemorySegment bq, MemorySegment bk, MemorySegment bv, WeightMatrix wo,
-                        MemorySegment ffnNorm, WeightMatrix ffnGate, WeightMatrix ffnUp, WeightMatrix ffnDown) {}
+                        MemorySegment ffnNorm, WeightMatrix ffnGate, WeightMatrix ffnUp, WeightMatrix ffnDown) {
+        /** The seven matrices, in file order of use. */
+        public WeightMatrix[] matrices() {
+            return new WeightMatrix[] {wq, wk, wv, wo, ffnGate, ffnUp, ffnDown};
+        }
+    }
 
     /**
      * ggml types pl_matmul takes as weights (F32, F16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q4_K, Q5_K, Q6_K, BF16): exactly
@@ -72,6 +81,51 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, MemorySe
                 ? vector(file, "rope_freqs.weight", c.ropeDimensionCount() / 2)
                 : null;
         return new LlamaWeights(embd, layers, outNorm, output, freqs);
+    }
+
+    /**
+     * These weights with every matrix the active kernel path multiplies faster in another layout
+     * ({@link Kernels#repackType}: Q4_0/Q4_1 interleaved 8 rows per block on AVX2/AVX-512, as llama.cpp
+     * repacks at load) copied into that layout in {@code arena}. The embedding table keeps its rows
+     * (they are looked up one by one), so a head tied to it is kept too. The copied matrices are then
+     * released from this process's memory ({@link MemorySegment#unload}; the OS keeps the file's pages
+     * cached), so the copies replace those pages instead of doubling them; the small vectors (norms,
+     * biases) are copied as well, since touching one would map back the large page-cache folios of the
+     * matrices around it.
+     *
+     * @return {@code this} when nothing needs repacking
+     */
+    public LlamaWeights repacked(Arena arena) {
+        boolean any = false;
+        for (Layer l : layers)
+            for (WeightMatrix m : l.matrices()) any |= Kernels.repackType(m.type()) != m.type();
+        if (!any && (output == tokenEmbedding || Kernels.repackType(output.type()) == output.type())) return this;
+        List<MemorySegment> released = new ArrayList<>();
+        Layer[] out = new Layer[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            Layer l = layers[i];
+            out[i] = new Layer(copy(l.attnNorm, arena), repack(l.wq, arena, released), repack(l.wk, arena, released),
+                    repack(l.wv, arena, released), copy(l.bq, arena), copy(l.bk, arena), copy(l.bv, arena),
+                    repack(l.wo, arena, released), copy(l.ffnNorm, arena), repack(l.ffnGate, arena, released),
+                    repack(l.ffnUp, arena, released), repack(l.ffnDown, arena, released));
+        }
+        WeightMatrix head = output == tokenEmbedding ? output : repack(output, arena, released);
+        LlamaWeights w = new LlamaWeights(tokenEmbedding, out, copy(outputNorm, arena), head, copy(ropeFreqFactors, arena));
+        for (MemorySegment m : released) if (m.isMapped()) m.unload();
+        return w;
+    }
+
+    private static WeightMatrix repack(WeightMatrix m, Arena arena, List<MemorySegment> released) {
+        int to = Kernels.repackType(m.type());
+        if (to == m.type()) return m;
+        MemorySegment dst = arena.allocate(Kernels.matrixBytes(to, m.rows(), m.cols()), 64);
+        Kernels.repack(m.type(), m.data(), m.rows(), m.cols(), to, dst);
+        released.add(m.data());
+        return new WeightMatrix(m.name(), to, m.rows(), m.cols(), dst);
+    }
+
+    private static MemorySegment copy(MemorySegment v, Arena arena) {
+        return v == null ? null : arena.allocate(v.byteSize(), 64).copyFrom(v);
     }
 
     /** Bytes of all weights (what the mapping must page in). */

@@ -1,0 +1,134 @@
+package dev.panllama.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.panllama.PanllamaException;
+import dev.panllama.gguf.GgufFile;
+import dev.panllama.kernels.Kernels;
+import dev.panllama.synthetic.SyntheticLlama;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Weights repacked at load (Q4_0/Q4_1 interleaved 8 rows per block on AVX2/AVX-512): which matrices
+ * are copied, that the forward pass over them agrees with the file's layout, and their lifetime.
+ */
+class RepackedWeightsTest {
+    @TempDir
+    Path dir;
+
+    private final int isaBefore = Kernels.isaActive();
+
+    @AfterEach
+    void restoreIsa() {
+        Kernels.forceIsa(isaBefore);
+    }
+
+    static final int[] TOKENS = {1, 40, 77, 260, 5, 299, 123, 64, 88, 17};
+
+    private Path model(String type, int kvHeads) {
+        // vocab 300 rows: the output head's last 8-row panel is half empty
+        LlamaConfig c = new LlamaConfig("llama", 128, 2, 4, kvHeads, 32, 288, 256, 10000f, 32,
+                LlamaConfig.RopeScaling.NONE, 1e-5f, 300, false, false);
+        Path file = dir.resolve(type + "-" + kvHeads + ".gguf");
+        SyntheticLlama.of(c, type, 3, null).write(file);
+        return file;
+    }
+
+    private static float[][] logits(LlamaModel m) {
+        float[][] out = new float[TOKENS.length][];
+        try (InferenceState s = m.newState(new StateOptions(32, StateOptions.KV_F16, 2, 4))) {
+            for (int i = 0; i < TOKENS.length; i++) {
+                s.eval(TOKENS, i, 1);
+                out[i] = s.logits().clone();
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"Q4_0", "Q4_1"})
+    void repackedModelAgreesWithTheFileLayout(String type) {
+        Path file = model(type, 1);
+        try (GgufFile f = GgufFile.open(file); LlamaModel packed = LlamaModel.load(f, true);
+             LlamaModel plain = LlamaModel.load(f, false)) {
+            int t = packed.weights().layers()[0].wq().type();
+            int want = Kernels.repackType(t);
+            boolean simd = Kernels.isaActive() == Kernels.ISA_AVX2 || Kernels.isaActive() == Kernels.ISA_AVX512;
+            assertEquals(simd ? (t == Kernels.Q4_0 ? Kernels.Q4_0_X8 : Kernels.Q4_1_X8) : t, want);
+            for (LlamaWeights.Layer l : packed.kernelWeights().layers())
+                for (WeightMatrix w : l.matrices()) assertEquals(want, w.type(), w.name());
+            // the embedding is looked up by rows: never repacked
+            assertSame(packed.weights().tokenEmbedding(), packed.kernelWeights().tokenEmbedding());
+            assertSame(plain.weights(), plain.kernelWeights(), "repack off: the file's views");
+            assumeTrue(simd, "no repacked layout on the " + Kernels.isaName(Kernels.isaActive()) + " path");
+            assertNotSame(packed.weights(), packed.kernelWeights());
+            // the same weights, another summation order: logits within 1e-4 of their scale (one dropped
+            // block of a row would move them by ~1e-2)
+            float[][] a = logits(packed), b = logits(plain);
+            float diff = 0, scale = 0;
+            for (int i = 0; i < a.length; i++)
+                for (int j = 0; j < a[i].length; j++) {
+                    diff = Math.max(diff, Math.abs(a[i][j] - b[i][j]));
+                    scale = Math.max(scale, Math.abs(b[i][j]));
+                }
+            assertTrue(diff <= 1e-4f * scale, "max |diff| " + diff + " at scale " + scale);
+        }
+    }
+
+    @Test
+    void scalarPathKeepsTheFileLayout() {
+        Kernels.forceIsa(Kernels.ISA_SCALAR);
+        try (GgufFile f = GgufFile.open(model("Q4_0", 2)); LlamaModel m = LlamaModel.load(f, true)) {
+            assertSame(m.weights(), m.kernelWeights());
+        }
+    }
+
+    @Test
+    void copiesDieWithTheModel() {
+        Path file = model("Q4_0", 2);
+        MemorySegment copy;
+        try (GgufFile f = GgufFile.open(file); LlamaModel m = LlamaModel.load(f, true)) {
+            assumeTrue(m.kernelWeights() != m.weights(), "nothing repacked on this path");
+            copy = m.kernelWeights().layers()[1].ffnDown().data();
+            assertTrue(copy.get(ValueLayout.JAVA_BYTE, 0) != 0 || copy.get(ValueLayout.JAVA_BYTE, 1) != 0, "scales copied");
+        }
+        assertThrows(IllegalStateException.class, () -> copy.get(ValueLayout.JAVA_BYTE, 0));
+    }
+
+    @Test
+    void tiedHeadStaysWithTheEmbedding() {
+        Path smol = Path.of(System.getProperty("user.home"), ".cache", "panllama", "models", "SmolLM2-135M-Instruct.Q4_1.gguf");
+        assumeTrue(smol.toFile().isFile(), "SmolLM2 not fetched");
+        try (LlamaModel m = LlamaModel.load(smol)) {
+            assertSame(m.kernelWeights().tokenEmbedding(), m.kernelWeights().output());
+        }
+    }
+
+    @Test
+    void repackRejectsBadArguments() {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment src = a.allocate(18 * 2 * 9), dst = a.allocate(Kernels.matrixBytes(Kernels.Q4_0_X8, 9, 64));
+            assertEquals(18 * 2 * 16, dst.byteSize());
+            PanllamaException e = assertThrows(PanllamaException.class,
+                    () -> Kernels.repack(Kernels.Q4_0, src, 9, 64, Kernels.Q4_0_X8, dst.asSlice(0, dst.byteSize() - 1)));
+            assertTrue(e.getMessage().contains("dst is " + (dst.byteSize() - 1) + " bytes"), e.getMessage());
+            e = assertThrows(PanllamaException.class, () -> Kernels.repack(Kernels.Q4_0, src, 9, 64, Kernels.Q4_1_X8, dst));
+            assertTrue(e.getMessage().startsWith("pl_repack(type=q4_0, rows=9, k=64, to=q4_1_x8)"), e.getMessage());
+            assertThrows(PanllamaException.class, () -> Kernels.repack(Kernels.Q4_0, src, 9, 48, Kernels.Q4_0_X8, dst));
+            Kernels.repack(Kernels.Q4_0, src, 9, 64, Kernels.Q4_0_X8, dst);
+        }
+    }
+}
