@@ -150,6 +150,11 @@ PL_API pl_i64 pl_matrix_bytes(int32_t type, pl_i64 rows, pl_i64 k);
 PL_API int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, pl_i64 k, int32_t to, void *dst,
                          pl_i64 dst_bytes);
 
+/** bytes of memory for weight copies, 64-byte aligned, uninitialized; NULL on failure or bytes <= 0. */
+PL_API void *pl_alloc(pl_i64 bytes);
+/** Frees memory from pl_alloc (NULL is ignored). */
+PL_API void pl_free(void *p);
+
 /* ---- matrix multiplication ------------------------------------------------------------------ */
 /**
  * y[t][r] = sum_j W[r][j] * x[t][j] for t < n_tok, r < rows, j < k.

@@ -273,3 +273,18 @@ TEST(Repack, ValidatesArguments) {
     EXPECT_EQ(pl_quantize(PL_TYPE_Q4_0_X8, f.data(), k, dst.data(), d), PL_ERR_TYPE);
     EXPECT_EQ(pl_get_rows(PL_TYPE_Q4_0_X8, dst.data(), d, rows, k, &id, 1, f.data()), PL_ERR_TYPE);
 }
+
+// Weight memory: aligned, writable over its whole length, freed without complaint; bad sizes give NULL.
+TEST(Repack, AllocatesWeightMemory) {
+    for (pl_i64 n : {(pl_i64)1, (pl_i64)4096, (pl_i64)5 << 20}) {
+        auto *p = (uint8_t *)pl_alloc(n);
+        ASSERT_NE(p, nullptr) << n;
+        EXPECT_EQ((uintptr_t)p % 64, 0u);
+        std::memset(p, 0x5a, (size_t)n);
+        EXPECT_EQ(p[n - 1], 0x5a);
+        pl_free(p);
+    }
+    EXPECT_EQ(pl_alloc(0), nullptr);
+    EXPECT_EQ(pl_alloc(-1), nullptr);
+    pl_free(nullptr);
+}

@@ -1495,6 +1495,125 @@ public class panllama_h extends panllama_h$shared {
         }
     }
 
+    private static class pl_alloc {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(
+            panllama_h.C_POINTER,
+            panllama_h.C_LONG_LONG
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pl_alloc");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void *pl_alloc(pl_i64 bytes)
+     * }
+     */
+    public static FunctionDescriptor pl_alloc$descriptor() {
+        return pl_alloc.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void *pl_alloc(pl_i64 bytes)
+     * }
+     */
+    public static MethodHandle pl_alloc$handle() {
+        return pl_alloc.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void *pl_alloc(pl_i64 bytes)
+     * }
+     */
+    public static MemorySegment pl_alloc$address() {
+        return pl_alloc.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void *pl_alloc(pl_i64 bytes)
+     * }
+     */
+    public static MemorySegment pl_alloc(long bytes) {
+        var mh$ = pl_alloc.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pl_alloc", bytes);
+            }
+            return (MemorySegment)mh$.invokeExact(bytes);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class pl_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(
+            panllama_h.C_POINTER
+        );
+
+        public static final MemorySegment ADDR = SYMBOL_LOOKUP.findOrThrow("pl_free");
+
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    /**
+     * Function descriptor for:
+     * {@snippet lang=c :
+     * void pl_free(void *p)
+     * }
+     */
+    public static FunctionDescriptor pl_free$descriptor() {
+        return pl_free.DESC;
+    }
+
+    /**
+     * Downcall method handle for:
+     * {@snippet lang=c :
+     * void pl_free(void *p)
+     * }
+     */
+    public static MethodHandle pl_free$handle() {
+        return pl_free.HANDLE;
+    }
+
+    /**
+     * Address for:
+     * {@snippet lang=c :
+     * void pl_free(void *p)
+     * }
+     */
+    public static MemorySegment pl_free$address() {
+        return pl_free.ADDR;
+    }
+
+    /**
+     * {@snippet lang=c :
+     * void pl_free(void *p)
+     * }
+     */
+    public static void pl_free(MemorySegment p) {
+        var mh$ = pl_free.HANDLE;
+        try {
+            if (TRACE_DOWNCALLS) {
+                traceDowncall("pl_free", p);
+            }
+            mh$.invokeExact(p);
+        } catch (Error | RuntimeException ex) {
+           throw ex;
+        } catch (Throwable ex$) {
+           throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class pl_matmul {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(
             panllama_h.C_INT,

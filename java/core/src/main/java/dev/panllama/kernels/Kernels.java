@@ -3,6 +3,7 @@ package dev.panllama.kernels;
 import dev.panllama.PanllamaException;
 import dev.panllama.bindings.panllama_h;
 import dev.panllama.nativelib.NativeLibrary;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -100,6 +101,18 @@ public final class Kernels {
      */
     public static int repackType(int type) {
         return panllama_h.pl_repack_type(type);
+    }
+
+    /**
+     * {@code bytes} of native memory for weight copies, freed when {@code arena} closes: 64-byte aligned
+     * and not zeroed (unlike {@link Arena#allocate}, whose zeroing pass over hundreds of MB cost more
+     * than the copy itself).
+     */
+    public static MemorySegment allocateWeights(long bytes, Arena arena) {
+        if (bytes <= 0) throw new PanllamaException("pl_alloc(" + bytes + "): the size must be positive");
+        MemorySegment p = panllama_h.pl_alloc(bytes);
+        if (p.equals(MemorySegment.NULL)) throw new PanllamaException("pl_alloc(" + bytes + "): out of memory");
+        return p.reinterpret(bytes, arena, panllama_h::pl_free);
     }
 
     /** dst = the rows x k matrix src (of type) in layout {@code to}; dst holds {@link #matrixBytes}(to, rows, k). */

@@ -8,8 +8,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * Every tensor of a Llama-family model, as views into the GGUF file's mapping, checked against the
@@ -100,27 +102,45 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, MemorySe
         for (Layer l : layers)
             for (WeightMatrix m : l.matrices()) any |= Kernels.repackType(m.type()) != m.type();
         if (!any && (output == tokenEmbedding || Kernels.repackType(output.type()) == output.type())) return this;
-        List<MemorySegment> released = new ArrayList<>();
-        Layer[] out = new Layer[layers.length];
+        // the vectors first: once the matrices are released, nothing reads the file around them
+        MemorySegment[][] vec = new MemorySegment[layers.length][];
         for (int i = 0; i < layers.length; i++) {
             Layer l = layers[i];
-            out[i] = new Layer(copy(l.attnNorm, arena), repack(l.wq, arena, released), repack(l.wk, arena, released),
-                    repack(l.wv, arena, released), copy(l.bq, arena), copy(l.bk, arena), copy(l.bv, arena),
-                    repack(l.wo, arena, released), copy(l.ffnNorm, arena), repack(l.ffnGate, arena, released),
-                    repack(l.ffnUp, arena, released), repack(l.ffnDown, arena, released));
+            vec[i] = new MemorySegment[] {copy(l.attnNorm, arena), copy(l.bq, arena), copy(l.bk, arena), copy(l.bv, arena),
+                copy(l.ffnNorm, arena)};
         }
-        WeightMatrix head = output == tokenEmbedding ? output : repack(output, arena, released);
-        LlamaWeights w = new LlamaWeights(tokenEmbedding, out, copy(outputNorm, arena), head, copy(ropeFreqFactors, arena));
-        for (MemorySegment m : released) if (m.isMapped()) m.unload();
-        return w;
+        MemorySegment outNorm = copy(outputNorm, arena), freqs = copy(ropeFreqFactors, arena);
+        // Matrices are copied in parallel (the copy is bound by page faults on both sides), each released
+        // as soon as it is copied (peak: the copies plus a matrix per thread), and all of them once more
+        // at the end: reading one matrix maps back page-cache folios of its neighbours.
+        final int per = 7; // matrices per layer, in Layer.matrices() order; then the head
+        WeightMatrix[] todo = new WeightMatrix[layers.length * per + 1], done = new WeightMatrix[todo.length];
+        for (int i = 0; i < layers.length; i++) System.arraycopy(layers[i].matrices(), 0, todo, i * per, per);
+        todo[todo.length - 1] = output;
+        List<MemorySegment> released = Collections.synchronizedList(new ArrayList<>());
+        IntStream.range(0, todo.length).parallel().forEach(t -> done[t] =
+                t == todo.length - 1 && output == tokenEmbedding ? output : repack(todo[t], arena, released));
+        Layer[] out = new Layer[layers.length];
+        for (int i = 0; i < layers.length; i++) {
+            MemorySegment[] v = vec[i];
+            int b = i * per;
+            out[i] = new Layer(v[0], done[b], done[b + 1], done[b + 2], v[1], v[2], v[3], done[b + 3], v[4], done[b + 4],
+                    done[b + 5], done[b + 6]);
+        }
+        WeightMatrix head = done[todo.length - 1];
+        for (MemorySegment m : released) m.unload();
+        return new LlamaWeights(tokenEmbedding, out, outNorm, head, freqs);
     }
 
     private static WeightMatrix repack(WeightMatrix m, Arena arena, List<MemorySegment> released) {
         int to = Kernels.repackType(m.type());
         if (to == m.type()) return m;
-        MemorySegment dst = arena.allocate(Kernels.matrixBytes(to, m.rows(), m.cols()), 64);
+        MemorySegment dst = Kernels.allocateWeights(Kernels.matrixBytes(to, m.rows(), m.cols()), arena);
         Kernels.repack(m.type(), m.data(), m.rows(), m.cols(), to, dst);
-        released.add(m.data());
+        if (m.data().isMapped()) {
+            m.data().unload();
+            released.add(m.data());
+        }
         return new WeightMatrix(m.name(), to, m.rows(), m.cols(), dst);
     }
 
