@@ -306,8 +306,9 @@ AI void q8t_panel_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t 
         const uint8_t *pb = panel + b * Q8T_PANEL_BLOCK;
         __m256i isum[PL_GEMM_PTN], wide[PL_GEMM_PTN];
         for (int t = 0; t < TN; t++) isum[t] = wide[t] = _mm256_setzero_si256();
-        /* not unrolled: unrolling lets GCC reassociate the int sums into many spilled temporaries */
-#pragma GCC unroll 1
+        /* unrolled twice: half the register copies GCC makes for the loop-carried sums; fully unrolled,
+         * it reassociates the int sums into many spilled temporaries */
+#pragma GCC unroll 2
         for (int g = 0; g < 8; g++) {
             const __m256i wv = _mm256_loadu_si256((const __m256i *)(const void *)(pb + 32 * g));
 #if !PL_VNNI
@@ -325,7 +326,7 @@ AI void q8t_panel_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t 
                     isum[t] = _mm256_add_epi32(isum[t], _mm256_madd_epi16(_mm256_maddubs_epi16(aw, ys), _mm256_set1_epi16(1)));
                 } else {
                     /* 4-bit codes: |pair sum| <= 2*15*127, so 8 of them still fit int16: widen once per block */
-                    isum[t] = _mm256_add_epi16(isum[t], _mm256_maddubs_epi16(aw, yb));
+                    isum[t] = _mm256_add_epi16(_mm256_maddubs_epi16(aw, yb), isum[t]);
                 }
 #endif
             }
@@ -346,11 +347,14 @@ AI void q8t_panel_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t 
         (void)five;
 #endif
         const __m256 dx = _mm256_loadu_ps((const float *)(const void *)(pb + 256));
-        const int off = kind == Q8T_Q40 ? 8 : kind == Q8T_Q50 ? 16 : (kind == Q8T_Q80 && PL_VNNI) ? 128 : 0;
+        /* the code offset (8, 16, 128) times the block's activation code sum: broadcast from memory, shifted */
+        const int off_shift = kind == Q8T_Q40 ? 3 : kind == Q8T_Q50 ? 4 : (kind == Q8T_Q80 && PL_VNNI) ? 7 : 0;
         for (int t = 0; t < TN; t++) {
             const float *ds = (const float *)(const void *)(a + t * as + k);
             __m256i iv = isum[t];
-            if (off) iv = _mm256_sub_epi32(iv, _mm256_set1_epi32(off * ((const int32_t *)(const void *)(ds + 2 * nb))[b]));
+            if (off_shift)
+                iv = _mm256_sub_epi32(iv, _mm256_slli_epi32(_mm256_set1_epi32(((const int32_t *)(const void *)(ds + 2 * nb))[b]),
+                                                            off_shift));
             acc[t] = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(ds[b])), _mm256_cvtepi32_ps(iv), acc[t]);
             if (q8t_has_min(kind))
                 sm[t] = _mm256_fmadd_ps(_mm256_loadu_ps((const float *)(const void *)(pb + 288)), _mm256_set1_ps(ds[nb + b]),
@@ -427,7 +431,7 @@ AI void q8t_gemv_x8_panel(int kind, int64_t k, const uint8_t *p, const uint8_t *
 #if !PL_VNNI
         s = _mm256_madd_epi16(s, _mm256_set1_epi16(1));
 #endif
-        if (kind == Q8T_Q40) s = _mm256_sub_epi32(s, _mm256_set1_epi32(8 * ysum[b]));
+        if (kind == Q8T_Q40) s = _mm256_sub_epi32(s, _mm256_slli_epi32(_mm256_set1_epi32(ysum[b]), 3));
         const __m256 dx = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)p));
         acc = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(ds[b])), _mm256_cvtepi32_ps(s), acc);
         if (kind == Q8T_Q41)
