@@ -150,21 +150,24 @@ TEST(Repack, ActiveIsaMatchesScalar) {
         }
 }
 
-// Decode of a token gives exactly its row of a prefill, on every path: the point of the layout.
+// Decode of a token gives exactly its row of a prefill, on every path: the point of the layout. (29 rows:
+// prefill tiles of two panels, the second partly empty; 24: two panels, then one panel alone.)
 TEST(Repack, DecodeEqualsPrefillBitForBit) {
-    for (const Case &c : kCases) {
-        const int64_t rows = 29, k = 512;
-        const int32_t n_tok = 7;
-        auto w = quantize(c.plain, randn((size_t)(rows * k), 11));
-        auto p = repack(c.plain, w, rows, k, c.x8);
-        auto x = randn((size_t)(k * n_tok), 12);
-        auto all = matmul(c.x8, p, rows, k, x, n_tok);
-        for (int32_t t = 0; t < n_tok; t++) {
-            std::vector<float> xt(x.begin() + t * k, x.begin() + (t + 1) * k);
-            auto one = matmul(c.x8, p, rows, k, xt, 1);
-            ASSERT_EQ(0, std::memcmp(one.data(), all.data() + t * rows, (size_t)rows * 4)) << pl_type_name(c.x8) << " t=" << t;
+    for (const Case &c : kCases)
+        for (const int64_t rows : {29, 24}) {
+            const int64_t k = 512;
+            const int32_t n_tok = 7;
+            auto w = quantize(c.plain, randn((size_t)(rows * k), 11));
+            auto p = repack(c.plain, w, rows, k, c.x8);
+            auto x = randn((size_t)(k * n_tok), 12);
+            auto all = matmul(c.x8, p, rows, k, x, n_tok);
+            for (int32_t t = 0; t < n_tok; t++) {
+                std::vector<float> xt(x.begin() + t * k, x.begin() + (t + 1) * k);
+                auto one = matmul(c.x8, p, rows, k, xt, 1);
+                ASSERT_EQ(0, std::memcmp(one.data(), all.data() + t * rows, (size_t)rows * 4))
+                    << pl_type_name(c.x8) << " rows=" << rows << " t=" << t;
+            }
         }
-    }
 }
 
 // On the SIMD paths the row-major prefill GEMM already uses the panel arithmetic: repacking changes

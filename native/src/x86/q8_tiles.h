@@ -368,26 +368,6 @@ AI void q8t_panel_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t 
     }
 }
 
-#define Q8T_DEFINE_PANEL_GEMM(name, KIND)                                                                  \
-    static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,     \
-                     int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
-        uint8_t *panel = (uint8_t *)scratch;                                                               \
-        for (int32_t r = 0; r < nr; r += 8) {                                                              \
-            const int32_t n8 = nr - r < 8 ? nr - r : 8;                                                    \
-            q8t_pack_panel(KIND, k / PL_QK, w + r * ws, ws, n8, panel);                                     \
-            int32_t t = 0;                                                                                 \
-            for (; t + PL_GEMM_PTN <= nt; t += PL_GEMM_PTN)                                                \
-                q8t_panel_tile(KIND, k, panel, a + t * as, as, y + t * ldy + r, ldy, n8, PL_GEMM_PTN);      \
-            for (; t < nt; t++) q8t_panel_tile(KIND, k, panel, a + t * as, as, y + t * ldy + r, ldy, n8, 1); \
-        }                                                                                                  \
-    }
-
-Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q4_0, Q8T_Q40)
-Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q8_0, Q8T_Q80)
-Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q4_1, Q8T_Q41)
-Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q5_0, Q8T_Q50)
-Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q5_1, Q8T_Q51)
-
 /*
  * Repacked weights (PL_TYPE_Q4_0_X8 / Q4_1_X8, laid out by repack.c): a panel block holds the 8 rows'
  * f16 scales (Q4_1: then their mins) and 4 groups of 32 bytes, lane r of group h = bytes 4h..4h+3 of
@@ -461,6 +441,108 @@ AI void q8t_unpack_x8(int kind, int64_t nb, const uint8_t *p, uint8_t *panel) {
     }
 }
 
+/*
+ * Two panels (16 rows) x TN tokens for Q4_0: each activation broadcast feeds two multiplies (prefill
+ * tile -10..15%, min of 10 runs; Q4_1, whose mins would not fit the registers, measured slower and
+ * keeps the one-panel tile). Every output sees the one-panel tile's arithmetic exactly, so results
+ * do not depend on which tile computed them. Writes rows [0, nrows).
+ */
+#define Q8T_PAIR_TN 3 /* 2 x 3 int sums + 2 x 3 float sums + 2 weight vectors + 1 broadcast: 15 registers */
+
+AI void q8t_pair_tile_q4_0(int64_t k, const uint8_t *p0, const uint8_t *p1, const uint8_t *a, int64_t as, float *y,
+                           int64_t ldy, int32_t nrows, const int TN) {
+    const int64_t nb = k / PL_QK;
+    __m256 acc0[Q8T_PAIR_TN], acc1[Q8T_PAIR_TN];
+    for (int t = 0; t < TN; t++) acc0[t] = acc1[t] = _mm256_setzero_ps();
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *pb0 = p0 + b * Q8T_PANEL_BLOCK, *pb1 = p1 + b * Q8T_PANEL_BLOCK;
+        __m256i s0[Q8T_PAIR_TN], s1[Q8T_PAIR_TN];
+        for (int t = 0; t < TN; t++) s0[t] = s1[t] = _mm256_setzero_si256();
+#pragma GCC unroll 2
+        for (int g = 0; g < 8; g++) {
+            const __m256i w0 = _mm256_loadu_si256((const __m256i *)(const void *)(pb0 + 32 * g));
+            const __m256i w1 = _mm256_loadu_si256((const __m256i *)(const void *)(pb1 + 32 * g));
+            for (int t = 0; t < TN; t++) {
+                int32_t y4;
+                memcpy(&y4, a + t * as + b * PL_QK + 4 * g, 4);
+                const __m256i yb = _mm256_set1_epi32(y4);
+#if PL_VNNI
+                s0[t] = _mm256_dpbusd_epi32(s0[t], w0, yb);
+                s1[t] = _mm256_dpbusd_epi32(s1[t], w1, yb);
+#else
+                s0[t] = _mm256_add_epi16(_mm256_maddubs_epi16(w0, yb), s0[t]);
+                s1[t] = _mm256_add_epi16(_mm256_maddubs_epi16(w1, yb), s1[t]);
+#endif
+            }
+        }
+        const __m256 dx0 = _mm256_loadu_ps((const float *)(const void *)(pb0 + 256));
+        const __m256 dx1 = _mm256_loadu_ps((const float *)(const void *)(pb1 + 256));
+        for (int t = 0; t < TN; t++) {
+            const float *ds = (const float *)(const void *)(a + t * as + k);
+#if PL_VNNI
+            __m256i iv0 = s0[t], iv1 = s1[t];
+#else
+            __m256i iv0 = _mm256_madd_epi16(s0[t], _mm256_set1_epi16(1)), iv1 = _mm256_madd_epi16(s1[t], _mm256_set1_epi16(1));
+#endif
+            /* codes 0..15: minus 8 x the activation code sum */
+            const __m256i off = _mm256_slli_epi32(_mm256_set1_epi32(((const int32_t *)(const void *)(ds + 2 * nb))[b]), 3);
+            iv0 = _mm256_sub_epi32(iv0, off);
+            iv1 = _mm256_sub_epi32(iv1, off);
+            const __m256 dy = _mm256_set1_ps(ds[b]);
+            acc0[t] = _mm256_fmadd_ps(_mm256_mul_ps(dx0, dy), _mm256_cvtepi32_ps(iv0), acc0[t]);
+            acc1[t] = _mm256_fmadd_ps(_mm256_mul_ps(dx1, dy), _mm256_cvtepi32_ps(iv1), acc1[t]);
+        }
+    }
+    for (int t = 0; t < TN; t++) {
+        float out[16];
+        _mm256_storeu_ps(out, acc0[t]);
+        _mm256_storeu_ps(out + 8, acc1[t]);
+        for (int r = 0; r < nrows; r++) y[t * ldy + r] = out[r];
+    }
+}
+
+/*
+ * The panel GEMM: rows 8 at a time into panels (x8: unpacked from the repacked layout, else packed from
+ * row-major blocks), once per tile of tokens; Q4_0 takes two panels per tile.
+ */
+AI void q8t_gemm_panels(int kind, int x8, int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a,
+                        int64_t as, int32_t nt, float *y, int64_t ldy, uint8_t *panel) {
+    const int64_t nb = k / PL_QK, pstride = nb * Q8T_PANEL_BLOCK;
+    const int pairs = kind == Q8T_Q40;
+    for (int32_t r = 0; r < nr;) {
+        const int np = pairs && nr - r > 8 ? 2 : 1;
+        for (int p = 0; p < np; p++) {
+            const int32_t r8 = r + 8 * p, n8 = nr - r8 < 8 ? nr - r8 : 8;
+            if (x8) q8t_unpack_x8(kind, nb, w + r8 * ws, panel + p * pstride);
+            else q8t_pack_panel(kind, nb, w + r8 * ws, ws, n8, panel + p * pstride);
+        }
+        const int32_t nrows = nr - r < 8 * np ? nr - r : 8 * np;
+        int32_t t = 0;
+        if (np == 2) {
+            for (; t + Q8T_PAIR_TN <= nt; t += Q8T_PAIR_TN)
+                q8t_pair_tile_q4_0(k, panel, panel + pstride, a + t * as, as, y + t * ldy + r, ldy, nrows, Q8T_PAIR_TN);
+            for (; t < nt; t++) q8t_pair_tile_q4_0(k, panel, panel + pstride, a + t * as, as, y + t * ldy + r, ldy, nrows, 1);
+        } else {
+            for (; t + PL_GEMM_PTN <= nt; t += PL_GEMM_PTN)
+                q8t_panel_tile(kind, k, panel, a + t * as, as, y + t * ldy + r, ldy, nrows, PL_GEMM_PTN);
+            for (; t < nt; t++) q8t_panel_tile(kind, k, panel, a + t * as, as, y + t * ldy + r, ldy, nrows, 1);
+        }
+        r += 8 * np;
+    }
+}
+
+#define Q8T_DEFINE_PANEL_GEMM(name, KIND)                                                                  \
+    static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,     \
+                     int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
+        q8t_gemm_panels(KIND, 0, k, w, ws, nr, a, as, nt, y, ldy, (uint8_t *)scratch);                     \
+    }
+
+Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q4_0, Q8T_Q40)
+Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q8_0, Q8T_Q80)
+Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q4_1, Q8T_Q41)
+Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q5_0, Q8T_Q50)
+Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q5_1, Q8T_Q51)
+
 #define Q8T_DEFINE_X8(gemv_name, gemm_name, KIND)                                                          \
     static void gemv_name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, \
                           int32_t nt, float *y, int64_t ldy, void *scratch) {                               \
@@ -471,15 +553,7 @@ AI void q8t_unpack_x8(int kind, int64_t nb, const uint8_t *p, uint8_t *panel) {
     }                                                                                                      \
     static void gemm_name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, \
                           int32_t nt, float *y, int64_t ldy, void *scratch) {                               \
-        uint8_t *panel = (uint8_t *)scratch;                                                               \
-        for (int32_t r = 0; r < nr; r += 8) {                                                              \
-            const int32_t n8 = nr - r < 8 ? nr - r : 8;                                                    \
-            q8t_unpack_x8(KIND, k / PL_QK, w + r * ws, panel);                                             \
-            int32_t t = 0;                                                                                 \
-            for (; t + PL_GEMM_PTN <= nt; t += PL_GEMM_PTN)                                                \
-                q8t_panel_tile(KIND, k, panel, a + t * as, as, y + t * ldy + r, ldy, n8, PL_GEMM_PTN);      \
-            for (; t < nt; t++) q8t_panel_tile(KIND, k, panel, a + t * as, as, y + t * ldy + r, ldy, n8, 1); \
-        }                                                                                                  \
+        q8t_gemm_panels(KIND, 1, k, w, ws, nr, a, as, nt, y, ldy, (uint8_t *)scratch);                     \
     }
 
 Q8T_DEFINE_X8(q8t_gemv_q4_0_x8, q8t_gemm_q4_0_x8, Q8T_Q40)
@@ -487,13 +561,13 @@ Q8T_DEFINE_X8(q8t_gemv_q4_1_x8, q8t_gemm_q4_1_x8, Q8T_Q41)
 
 /* Installs the quantized kernels into a table. */
 static void q8t_install(pl_kernels *k) {
-    k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q4_0, q8t_gemm_q4_0, Q8T_PANEL_BLOCK};
+    k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q4_0, q8t_gemm_q4_0, 2 * Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q8_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q8_0, q8t_gemm_q8_0, Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q4_1, q8t_gemm_q4_1, Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q5_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q5_0, q8t_gemm_q5_0, Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q5_1] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q5_1, q8t_gemm_q5_1, Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q4_0_X8] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q4_0_x8, q8t_gemm_q4_0_x8,
-                                            Q8T_PANEL_BLOCK};
+                                            2 * Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q4_1_X8] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q4_1_x8, q8t_gemm_q4_1_x8,
                                             Q8T_PANEL_BLOCK};
     k->repack_as[PL_TYPE_Q4_0] = PL_TYPE_Q4_0_X8;
