@@ -138,6 +138,13 @@ PL_API int32_t pl_get_rows(int32_t type, const void *table, pl_i64 table_bytes, 
  */
 #define PL_TYPE_Q4_0_X8 64 /* Q4_0 rows interleaved by 8 */
 #define PL_TYPE_Q4_1_X8 65 /* Q4_1 rows interleaved by 8 */
+/*
+ * Q4_K rows interleaved by 8: per super-block of a panel, the 8 rows' f16 d[8] and dmin[8], their 6-bit
+ * scales unpacked to bytes sc[8 sub-blocks][8 rows], their mins as byte pairs mn[4][8 rows][2] (sub-blocks
+ * 2p, 2p+1), then 32 groups of 32 bytes: group 8j + h = bytes 4h..4h+3 of each row's qs[32j..32j+31]
+ * (1184 bytes: 148 per row, 4 more than Q4_K).
+ */
+#define PL_TYPE_Q4_K_X8 66
 
 /** The layout the active kernel path multiplies fastest for weights of `type`: a PL_TYPE_*_X8, or `type`. */
 PL_API int32_t pl_repack_type(int32_t type);

@@ -91,10 +91,18 @@ PL_INTERNAL void pl_fp16_table_init(void);
 #define PL_Q4_K_BYTES 144 /* d, dmin, scales[12] (6-bit packed), qs[128] */
 #define PL_Q5_K_BYTES 176 /* d, dmin, scales[12] (as Q4_K), qh[32] (bit i of qh[l]: 5th bit of element 32i + l), qs[128] */
 #define PL_Q6_K_BYTES 210 /* ql[128], qh[64], scales[16] int8, d */
+#define PL_Q4_K_X8_BYTES 148 /* per row and super-block of a Q4_K_X8 panel: 8 of them make one panel block */
+/* a Q4_K_X8 panel super-block (see panllama.h): where its parts start */
+#define PL_K8_D 0       /* f16 d[8] */
+#define PL_K8_DMIN 16   /* f16 dmin[8] */
+#define PL_K8_SC 32     /* u8 scales [sub-block][row] */
+#define PL_K8_MN 96     /* u8 mins [pair][row][2] */
+#define PL_K8_CODES 160 /* 32 groups [chunk j][group h] of [row][4 bytes] */
+#define PL_K8_BYTES (8 * PL_Q4_K_X8_BYTES)
 #define PL_Q8_K_BYTES 292 /* K-quant activations: f32 d, int8 qs[256], int16 bsums[16] (sums of 16 codes) */
 
 /* Highest type id + 1: the kernel table is indexed by type id (ggml's, then the repacked layouts). */
-#define PL_TYPE_SLOTS 66
+#define PL_TYPE_SLOTS 67
 #define PL_PANEL_ROWS 8 /* rows per panel of the repacked (*_X8) layouts */
 
 typedef struct {
@@ -110,6 +118,8 @@ PL_INTERNAL const pl_type_info *pl_type_get(int32_t type);
 /* Scalar reference conversions, bit-exact with ggml's *_ref functions. n: a multiple of the block. */
 PL_INTERNAL int pl_ref_quantize_row(int32_t type, const float *x, void *dst, int64_t n);
 PL_INTERNAL int pl_ref_dequantize_row(int32_t type, const void *src, float *dst, int64_t n);
+/* Q4_K's 6-bit scale (d) and min (m) of sub-block j from its 12 packed scale bytes q. */
+PL_INTERNAL void pl_q4k_scale_min(int j, const uint8_t *q, int *d, int *m);
 /* F32 -> ggml block_q8_K rows (k a multiple of 256), as ggml's quantize_row_q8_K (x86: the reference). */
 PL_INTERNAL void pl_quantize_q8_k(const float *x, void *dst, int64_t k);
 

@@ -29,6 +29,7 @@ static const pl_type_info TYPES[PL_TYPE_SLOTS] = {
     [PL_TYPE_BF16] = {1, 2, "bf16"},
     [PL_TYPE_Q4_0_X8] = {PL_QK, PL_Q4_0_BYTES, "q4_0_x8", PL_TYPE_Q4_0},
     [PL_TYPE_Q4_1_X8] = {PL_QK, PL_Q4_1_BYTES, "q4_1_x8", PL_TYPE_Q4_1},
+    [PL_TYPE_Q4_K_X8] = {PL_QK_K, PL_Q4_K_X8_BYTES, "q4_K_x8", PL_TYPE_Q4_K},
 };
 
 const pl_type_info *pl_type_get(int32_t type) {
@@ -182,7 +183,6 @@ static void quantize_q8_1(const float *x, uint8_t *y, int64_t nb) {
     }
 }
 
-static void k4_scale_min(int j, const uint8_t *q, int *d, int *m);
 /* ---- K-quant reference quantizers (ggml's quantize_row_q4_K_ref / q6_K_ref / q8_K_ref) ------
  * The same float operations in the same order as ggml's reference, so the bytes match it exactly.
  * Rounding is to nearest even (ggml's nearest_int adds 1.5 * 2^23 and keeps the mantissa). */
@@ -302,7 +302,7 @@ static void quantize_q45_k(const float *x, uint8_t *y, int64_t nb, int q5) {
         const float d_all = pl_load_f16(y), dmin_all = pl_load_f16(y + 2);
         for (int j = 0; j < 8; j++) {
             int s, m;
-            k4_scale_min(j, sc, &s, &m);
+            pl_q4k_scale_min(j, sc, &s, &m);
             const float d = d_all * (float)s;
             if (d == 0.0f) continue;
             const float dm = dmin_all * (float)m;
@@ -484,7 +484,7 @@ int pl_ref_quantize_row(int32_t type, const float *x, void *dst, int64_t n) {
 }
 
 /* ---- reference dequantizers -------------------------------------------------------------- */
-static void k4_scale_min(int j, const uint8_t *q, int *d, int *m) {
+void pl_q4k_scale_min(int j, const uint8_t *q, int *d, int *m) {
     if (j < 4) {
         *d = q[j] & 63;
         *m = q[j + 4] & 63;
@@ -500,9 +500,9 @@ static void dequantize_q4_k(const uint8_t *x, float *y, int64_t nb) {
         const uint8_t *scales = x + 4, *q = x + 16;
         for (int j = 0, is = 0; j < PL_QK_K; j += 64, is += 2, q += 32) {
             int sc, m;
-            k4_scale_min(is, scales, &sc, &m);
+            pl_q4k_scale_min(is, scales, &sc, &m);
             const float d1 = d * (float)sc, m1 = dmin * (float)m;
-            k4_scale_min(is + 1, scales, &sc, &m);
+            pl_q4k_scale_min(is + 1, scales, &sc, &m);
             const float d2 = d * (float)sc, m2 = dmin * (float)m;
             for (int l = 0; l < 32; l++) *y++ = d1 * (float)(q[l] & 0xF) - m1;
             for (int l = 0; l < 32; l++) *y++ = d2 * (float)(q[l] >> 4) - m2;
@@ -516,9 +516,9 @@ static void dequantize_q5_k(const uint8_t *x, float *y, int64_t nb) {
         const uint8_t *scales = x + 4, *qh = x + 16, *q = x + 48;
         for (int j = 0, is = 0; j < PL_QK_K; j += 64, is += 2, q += 32) {
             int sc, m;
-            k4_scale_min(is, scales, &sc, &m);
+            pl_q4k_scale_min(is, scales, &sc, &m);
             const float d1 = d * (float)sc, m1 = dmin * (float)m;
-            k4_scale_min(is + 1, scales, &sc, &m);
+            pl_q4k_scale_min(is + 1, scales, &sc, &m);
             const float d2 = d * (float)sc, m2 = dmin * (float)m;
             for (int l = 0; l < 32; l++) *y++ = d1 * (float)((q[l] & 0xF) + (((qh[l] >> is) & 1) << 4)) - m1;
             for (int l = 0; l < 32; l++) *y++ = d2 * (float)((q[l] >> 4) + (((qh[l] >> (is + 1)) & 1) << 4)) - m2;

@@ -41,6 +41,29 @@ void pl_free(void *p) {
 /* Bytes before a row's qs[16] in its block (d, and m for Q4_1), and per panel block before the codes. */
 static int32_t scale_bytes(int32_t plain) { return plain == PL_TYPE_Q4_1 ? 4 : 2; }
 
+
+static void repack_q4_k(const uint8_t *w, int64_t rows, int64_t k, uint8_t *o) {
+    const int64_t nb = k / PL_QK_K, ws = nb * PL_Q4_K_BYTES;
+    for (int64_t r0 = 0; r0 < rows; r0 += PL_PANEL_ROWS, o += nb * PL_K8_BYTES) {
+        memset(o, 0, (size_t)(nb * PL_K8_BYTES)); /* padding rows: zero scales and codes */
+        for (int r = 0; r < PL_PANEL_ROWS && r0 + r < rows; r++) {
+            const uint8_t *blk = w + (r0 + r) * ws;
+            uint8_t *pb = o;
+            for (int64_t b = 0; b < nb; b++, blk += PL_Q4_K_BYTES, pb += PL_K8_BYTES) {
+                memcpy(pb + PL_K8_D + 2 * r, blk, 2);
+                memcpy(pb + PL_K8_DMIN + 2 * r, blk + 2, 2);
+                for (int j = 0; j < 8; j++) {
+                    int sc, mn;
+                    pl_q4k_scale_min(j, blk + 4, &sc, &mn);
+                    pb[PL_K8_SC + 8 * j + r] = (uint8_t)sc;
+                    pb[PL_K8_MN + 16 * (j / 2) + 2 * r + j % 2] = (uint8_t)mn;
+                }
+                for (int g = 0; g < 32; g++) memcpy(pb + PL_K8_CODES + 32 * g + 4 * r, blk + 16 + 4 * g, 4);
+            }
+        }
+    }
+}
+
 int32_t pl_repack_type(int32_t type) {
     if (type < 0 || type >= PL_TYPE_SLOTS) return type;
     const int32_t to = pl_kernels_active()->repack_as[type];
@@ -70,6 +93,10 @@ int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, 
     if (src_bytes < need_src || dst_bytes < need_dst) return PL_ERR_SIZE;
     if (to == type) {
         memmove(dst, src, (size_t)need_src);
+        return PL_OK;
+    }
+    if (type == PL_TYPE_Q4_K) {
+        repack_q4_k((const uint8_t *)src, rows, k, (uint8_t *)dst);
         return PL_OK;
     }
     const uint8_t *w = (const uint8_t *)src;
@@ -145,10 +172,50 @@ static void gemm_q4_1_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, co
     gemm_x8(PL_TYPE_Q4_1, k, w, nr, a, as, nt, y, ldy);
 }
 
+/*
+ * Q4_K_X8 reference, the panel GEMM's arithmetic: per row and super-block, isum = sum over sub-blocks of
+ * scale x (codes . activation codes), offs = sum over sub-blocks of min x (activation code sum), both
+ * exact; then acc += (d * yd) * isum and acc -= (dmin * yd) * offs, each one fused multiply-add.
+ * Activations: ggml's block_q8_K (f32 d, int8 qs[256], int16 bsums[16]).
+ */
+static void gemm_q4_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                         float *y, int64_t ldy, void *scratch) {
+    (void)ws;
+    (void)scratch;
+    const int64_t nb = k / PL_QK_K;
+    for (int32_t t = 0; t < nt; t++)
+        for (int32_t r = 0; r < nr; r++) {
+            const uint8_t *panel = w + (int64_t)(r / PL_PANEL_ROWS) * nb * PL_K8_BYTES;
+            const int pr = r % PL_PANEL_ROWS;
+            float acc = 0.0f;
+            for (int64_t b = 0; b < nb; b++) {
+                const uint8_t *pb = panel + b * PL_K8_BYTES, *ya = a + t * as + b * PL_Q8_K_BYTES;
+                float yd;
+                memcpy(&yd, ya, 4);
+                int16_t bs[16];
+                memcpy(bs, ya + 4 + PL_QK_K, sizeof bs);
+                int32_t isum = 0, offs = 0;
+                for (int j = 0; j < 8; j++) {
+                    int32_t dot = 0;
+                    for (int l = 0; l < 32; l++) {
+                        const uint8_t c = pb[PL_K8_CODES + 32 * (8 * (j / 2) + l / 4) + 4 * pr + l % 4];
+                        dot += (j % 2 ? c >> 4 : c & 0xF) * (int8_t)ya[4 + 32 * j + l];
+                    }
+                    isum += pb[PL_K8_SC + 8 * j + pr] * dot;
+                    offs += pb[PL_K8_MN + 16 * (j / 2) + 2 * pr + j % 2] * (bs[2 * j] + bs[2 * j + 1]);
+                }
+                acc = fmaf(pl_load_f16(pb + PL_K8_D + 2 * pr) * yd, (float)isum, acc);
+                acc = fmaf(-(pl_load_f16(pb + PL_K8_DMIN + 2 * pr) * yd), (float)offs, acc);
+            }
+            y[t * ldy + r] = acc;
+        }
+}
+
 static void act_q8_0(const float *x, void *dst, int64_t k) { pl_ref_quantize_row(PL_TYPE_Q8_0, x, dst, k); }
 static void act_q8_1(const float *x, void *dst, int64_t k) { pl_ref_quantize_row(PL_TYPE_Q8_1, x, dst, k); }
 
 void pl_repack_install_scalar(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_0_X8] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q4_0_x8, gemm_q4_0_x8, 0};
     k->mm[PL_TYPE_Q4_1_X8] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q4_1_x8, gemm_q4_1_x8, 0};
+    k->mm[PL_TYPE_Q4_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q4_k_x8, gemm_q4_k_x8, 0};
 }

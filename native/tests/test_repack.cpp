@@ -10,7 +10,10 @@ namespace {
 struct Case {
     int32_t plain, x8;
 };
-const Case kCases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q4_1_X8}};
+const Case kCases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q4_1_X8}, {PL_TYPE_Q4_K, PL_TYPE_Q4_K_X8}};
+const Case kQ4Cases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q4_1_X8}};
+
+bool kquant(const Case &c) { return pl_type_block_elems(c.plain) == 256; }
 
 pl_ctx *shared_ctx(int threads) {
     static pl_ctx *ctxs[8] = {};
@@ -66,7 +69,7 @@ std::vector<float> exact_grid(size_t n, uint32_t seed) {
 
 // Byte positions as panllama.h documents them, including the zero rows that pad the last panel.
 TEST(Repack, LayoutAsDocumented) {
-    for (const Case &c : kCases) {
+    for (const Case &c : kQ4Cases) {
         const int64_t rows = 11, k = 64, nb = k / 32, bb = pl_type_block_bytes(c.plain), sb = bb - 16;
         std::vector<uint8_t> w((size_t)(rows * nb * bb));
         for (size_t i = 0; i < w.size(); i++) w[i] = (uint8_t)(i * 7 + 3);
@@ -87,13 +90,41 @@ TEST(Repack, LayoutAsDocumented) {
     }
 }
 
+// Q4_K: d and dmin, the 6-bit scales and mins unpacked to bytes (ggml's packing, decoded here from its
+// description), and the code bytes, where panllama.h says; padding rows are zero.
+TEST(Repack, Q4KLayoutAsDocumented) {
+    const int64_t rows = 10, k = 512, nb = k / 256;
+    auto w = quantize(PL_TYPE_Q4_K, randn((size_t)(rows * k), 21));
+    auto p = repack(PL_TYPE_Q4_K, w, rows, k, PL_TYPE_Q4_K_X8);
+    ASSERT_EQ(p.size(), (size_t)(16 * nb * 148));
+    for (int64_t r = 0; r < 16; r++)
+        for (int64_t b = 0; b < nb; b++) {
+            const uint8_t *blk = r < rows ? &w[(size_t)((r * nb + b) * 144)] : nullptr;
+            const uint8_t *pb = &p[(size_t)(((r / 8) * nb + b) * 8 * 148)];
+            const int pr = (int)(r % 8);
+            for (int i = 0; i < 2; i++) {
+                ASSERT_EQ(pb[2 * pr + i], blk ? blk[i] : 0);
+                ASSERT_EQ(pb[16 + 2 * pr + i], blk ? blk[2 + i] : 0);
+            }
+            for (int j = 0; j < 8; j++) {
+                const uint8_t *q = blk ? blk + 4 : nullptr;
+                const int sc = !q ? 0 : j < 4 ? q[j] & 63 : (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+                const int mn = !q ? 0 : j < 4 ? q[j + 4] & 63 : (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+                ASSERT_EQ(pb[32 + 8 * j + pr], sc) << "r=" << r << " j=" << j;
+                ASSERT_EQ(pb[96 + 16 * (j / 2) + 2 * pr + j % 2], mn) << "r=" << r << " j=" << j;
+            }
+            for (int g = 0; g < 32; g++)
+                for (int i = 0; i < 4; i++) ASSERT_EQ(pb[160 + 32 * g + 4 * pr + i], blk ? blk[16 + 4 * g + i] : 0);
+        }
+}
+
 // The scalar reference of the repacked layout vs the scalar row-major path (itself checked against a
 // double reference in test_matmul): the same integer block sums, float accumulation order aside
 // (fma vs multiply-add), so within 1e-5 of sum |w x| at k <= 4096.
 TEST(Repack, ScalarMatchesRowMajorScalar) {
     UseIsa scalar(PL_ISA_SCALAR);
     for (const Case &c : kCases)
-        for (int64_t k : {32, 96, 4096})
+        for (int64_t k : kquant(c) ? std::vector<int64_t>{256, 512, 4096} : std::vector<int64_t>{32, 96, 4096})
             for (int64_t rows : {1, 7, 8, 13, 33})
                 for (int32_t n_tok : {1, 5}) {
                     auto w = quantize(c.plain, randn((size_t)(rows * k), 3));
@@ -175,7 +206,7 @@ TEST(Repack, DecodeEqualsPrefillBitForBit) {
 TEST(Repack, SimdPrefillUnchangedByRepacking) {
     if (pl_isa_active() == PL_ISA_SCALAR) GTEST_SKIP() << "scalar path: row-major prefill follows ggml's vec_dot";
     for (const Case &c : kCases) {
-        const int64_t rows = 40, k = 320;
+        const int64_t rows = 40, k = 512;
         auto w = quantize(c.plain, randn((size_t)(rows * k), 13));
         auto x = randn((size_t)(k * 6), 14);
         auto a = matmul(c.plain, w, rows, k, x, 6);
@@ -203,7 +234,7 @@ TEST(Repack, BitIdenticalForAnyThreadCount) {
 // Codes at their maximum (15) and activations at +-127 give the largest integer sums (an int16
 // intermediate that overflowed would show here): d = 1, m = 0, so the answer is exact.
 TEST(Repack, ExtremeCodesExact) {
-    for (const Case &c : kCases)
+    for (const Case &c : kQ4Cases)
         for (int32_t n_tok : {1, 6}) {
             const int64_t rows = 11, k = 256, bb = pl_type_block_bytes(c.plain);
             std::vector<uint8_t> w((size_t)(rows * k / 32 * bb), 0xff);
@@ -222,7 +253,7 @@ TEST(Repack, ExtremeCodesExact) {
 // The fused SwiGLU reads repacked gate/up matrices through the same kernels.
 TEST(Repack, FusedSwigluEqualsSeparateCalls) {
     for (const Case &c : kCases) {
-        const int64_t rows = 24, k = 128;
+        const int64_t rows = 24, k = 256;
         auto g = repack(c.plain, quantize(c.plain, randn((size_t)(rows * k), 17)), rows, k, c.x8);
         auto u = repack(c.plain, quantize(c.plain, randn((size_t)(rows * k), 18)), rows, k, c.x8);
         auto x = randn((size_t)(k * 3), 19);
@@ -240,7 +271,8 @@ TEST(Repack, PreferredLayoutPerPath) {
     const bool simd = pl_isa_active() == PL_ISA_AVX2 || pl_isa_active() == PL_ISA_AVX512;
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_0), simd ? PL_TYPE_Q4_0_X8 : PL_TYPE_Q4_0);
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_1), simd ? PL_TYPE_Q4_1_X8 : PL_TYPE_Q4_1);
-    for (int32_t t : {PL_TYPE_F32, PL_TYPE_F16, PL_TYPE_Q8_0, PL_TYPE_Q4_K, PL_TYPE_Q6_K, PL_TYPE_Q4_0_X8, -1, 999})
+    EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_K), simd ? PL_TYPE_Q4_K_X8 : PL_TYPE_Q4_K);
+    for (int32_t t : {PL_TYPE_F32, PL_TYPE_F16, PL_TYPE_Q8_0, PL_TYPE_Q5_K, PL_TYPE_Q6_K, PL_TYPE_Q4_0_X8, -1, 999})
         EXPECT_EQ(pl_repack_type(t), t);
     EXPECT_STREQ(pl_type_name(PL_TYPE_Q4_0_X8), "q4_0_x8");
 }

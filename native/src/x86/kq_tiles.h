@@ -393,6 +393,13 @@ KQ_AI void kq_panel_sub(__m256i *isum, const uint8_t *codes, const uint8_t *cons
 #endif
 }
 
+/* the activation's 8 sub-block code sums, as int16 pairs (sub-blocks 2p, 2p+1) in q8s[p] */
+KQ_AI void kq_sub_sums(const uint8_t *act, int32_t q8s[4]) {
+    _mm_storeu_si128((__m128i *)(void *)q8s,
+                     _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)(const void *)(act + 4 + PL_QK_K)),
+                                    _mm_loadu_si128((const __m128i *)(const void *)(act + 4 + PL_QK_K + 16))));
+}
+
 /* y[t * ldy + r] for one 8-row panel, TN tokens, rows [0, nrows); kind: KQ_Q4K, KQ_Q6K or KQ_Q5K */
 enum { KQ_Q4K = 0, KQ_Q6K = 1, KQ_Q5K = 2 };
 KQ_AI void kq_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t *a, int64_t as, float *y, int64_t ldy,
@@ -426,9 +433,7 @@ KQ_AI void kq_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t *a, 
             for (int t = 0; t < TN; t++) {
                 /* offs lane r = sum_j min_rj x (sum of token t's codes in sub-block j): pairs of sub-blocks */
                 int32_t q8s[4];
-                _mm_storeu_si128((__m128i *)(void *)q8s,
-                                 _mm_hadd_epi16(_mm_loadu_si128((const __m128i *)(const void *)(act[t] + 4 + PL_QK_K)),
-                                                _mm_loadu_si128((const __m128i *)(const void *)(act[t] + 4 + PL_QK_K + 16))));
+                kq_sub_sums(act[t], q8s);
                 for (int p = 0; p < 4; p++)
                     offs[t] = _mm256_add_epi32(offs[t], _mm256_madd_epi16(_mm256_loadu_si256((const __m256i *)(const void *)(pb + KQ_Q4K_MIN + 32 * p)),
                                                                           _mm256_set1_epi32(q8s[p])));
@@ -494,11 +499,123 @@ KQ_DEFINE_PANEL_GEMM(kq_gemm_q4_k, KQ_Q4K, kq_pack_q4k)
 KQ_DEFINE_PANEL_GEMM(kq_gemm_q5_k, KQ_Q5K, kq_pack_q5k)
 KQ_DEFINE_PANEL_GEMM(kq_gemm_q6_k, KQ_Q6K, kq_pack_q6k)
 
+/*
+ * Repacked Q4_K (PL_TYPE_Q4_K_X8, laid out by repack.c): decode keeps one row per lane, as the panel
+ * GEMM does per token: per sub-block the 8 rows' exact code . activation sums times their scales, the
+ * mins against the activations' sub-block sums, then one scaling for the 8 rows, so decode and prefill
+ * of a token agree bit for bit. The panel is read as one stream, prefetched ahead.
+ */
+#ifndef PL_K8_PF_DIST
+#define PL_K8_PF_DIST 4096
+#endif
+
+/* sub-block sb's scales of the 8 rows as a scale vector of the panel GEMM (kq_scale_lane per lane) */
+KQ_AI __m256i kq_x8_scales(const uint8_t *pb, int sb) {
+    const __m256i x = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(pb + PL_K8_SC + 8 * sb)));
+#if PL_VNNI
+    return x;
+#else
+    return _mm256_or_si256(x, _mm256_slli_epi32(x, 16));
+#endif
+}
+
+KQ_AI void kq_gemv_q4k_x8_panel(int64_t k, const uint8_t *p, const uint8_t *a, float *y, int32_t nrows) {
+    const int64_t nb = k / PL_QK_K;
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    __m256 acc = _mm256_setzero_ps();
+    uintptr_t pf_line = ((uintptr_t)p + PL_K8_PF_DIST) & ~(uintptr_t)63;
+    for (int64_t b = 0; b < nb; b++, p += PL_K8_BYTES) {
+        for (; pf_line < (uintptr_t)p + PL_K8_BYTES + PL_K8_PF_DIST; pf_line += 64) _mm_prefetch((const char *)pf_line, _MM_HINT_T0);
+        const uint8_t *act = a + b * PL_Q8_K_BYTES;
+        __m256i isum = _mm256_setzero_si256();
+        for (int j = 0; j < 4; j++) {
+            __m256i slo = _mm256_setzero_si256(), shi = _mm256_setzero_si256();
+            for (int h = 0; h < 8; h++) {
+                const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + PL_K8_CODES + 32 * (8 * j + h)));
+                int32_t y0, y1;
+                memcpy(&y0, act + 4 + 64 * j + 4 * h, 4);
+                memcpy(&y1, act + 4 + 64 * j + 32 + 4 * h, 4);
+                const __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+#if PL_VNNI
+                slo = _mm256_dpbusd_epi32(slo, lo, _mm256_set1_epi32(y0));
+                shi = _mm256_dpbusd_epi32(shi, hi, _mm256_set1_epi32(y1));
+#else
+                slo = _mm256_add_epi16(slo, _mm256_maddubs_epi16(lo, _mm256_set1_epi32(y0)));
+                shi = _mm256_add_epi16(shi, _mm256_maddubs_epi16(hi, _mm256_set1_epi32(y1)));
+#endif
+            }
+#if PL_VNNI
+            isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(slo, kq_x8_scales(p, 2 * j)));
+            isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(shi, kq_x8_scales(p, 2 * j + 1)));
+#else
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(slo, kq_x8_scales(p, 2 * j)));
+            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(shi, kq_x8_scales(p, 2 * j + 1)));
+#endif
+        }
+        int32_t q8s[4];
+        kq_sub_sums(act, q8s);
+        __m256i offs = _mm256_setzero_si256();
+        for (int pr = 0; pr < 4; pr++)
+            offs = _mm256_add_epi32(offs, _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p + PL_K8_MN + 16 * pr))),
+                                                            _mm256_set1_epi32(q8s[pr])));
+        float yd;
+        memcpy(&yd, act, 4);
+        const __m256 ydv = _mm256_set1_ps(yd);
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + PL_K8_D)));
+        const __m256 dmin = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + PL_K8_DMIN)));
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(d, ydv), _mm256_cvtepi32_ps(isum), acc);
+        acc = _mm256_fnmadd_ps(_mm256_mul_ps(dmin, ydv), _mm256_cvtepi32_ps(offs), acc);
+    }
+    float out[8];
+    _mm256_storeu_ps(out, acc);
+    for (int r = 0; r < nrows; r++) y[r] = out[r];
+}
+
+/* A repacked panel's super-blocks -> the panel GEMM's layout (codes one per byte, scale vectors, f32 d). */
+KQ_AI void kq_unpack_q4k_x8(int64_t nb, const uint8_t *p, uint8_t *panel) {
+    const __m256i m4 = _mm256_set1_epi8(0x0f);
+    for (int64_t b = 0; b < nb; b++, p += PL_K8_BYTES) {
+        uint8_t *pb = panel + b * KQ_Q4K_PANEL;
+        for (int j = 0; j < 4; j++)
+            for (int h = 0; h < 8; h++) {
+                const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + PL_K8_CODES + 32 * (8 * j + h)));
+                _mm256_storeu_si256((__m256i *)(void *)(pb + 256 * (2 * j) + 32 * h), _mm256_and_si256(v, m4));
+                _mm256_storeu_si256((__m256i *)(void *)(pb + 256 * (2 * j + 1) + 32 * h),
+                                    _mm256_and_si256(_mm256_srli_epi16(v, 4), m4));
+            }
+        for (int sb = 0; sb < 8; sb++) _mm256_storeu_si256((__m256i *)(void *)(pb + KQ_Q4K_SC + 32 * sb), kq_x8_scales(p, sb));
+        for (int pr = 0; pr < 4; pr++)
+            _mm256_storeu_si256((__m256i *)(void *)(pb + KQ_Q4K_MIN + 32 * pr),
+                                _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p + PL_K8_MN + 16 * pr))));
+        _mm256_storeu_ps((float *)(void *)(pb + KQ_Q4K_D), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + PL_K8_D))));
+        _mm256_storeu_ps((float *)(void *)(pb + KQ_Q4K_D + 32),
+                         _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + PL_K8_DMIN))));
+    }
+}
+
+static void kq_gemv_q4_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                            float *y, int64_t ldy, void *scratch) {
+    (void)scratch;
+    for (int32_t t = 0; t < nt; t++)
+        for (int32_t r = 0; r < nr; r += 8)
+            kq_gemv_q4k_x8_panel(k, w + r * ws, a + t * as, y + t * ldy + r, nr - r < 8 ? nr - r : 8);
+}
+
+static void kq_unpack_q4k_x8_rows(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
+    (void)ws;
+    (void)nrows;
+    kq_unpack_q4k_x8(nb, w, panel);
+}
+KQ_DEFINE_PANEL_GEMM(kq_gemm_q4_k_x8, KQ_Q4K, kq_unpack_q4k_x8_rows)
+
 /* Installs the K-quant kernels into a table. */
 static void kq_install(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q4_k, kq_gemm_q4_k, KQ_Q4K_PANEL};
     k->mm[PL_TYPE_Q5_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q5_k, kq_gemm_q5_k, KQ_Q4K_PANEL};
     k->mm[PL_TYPE_Q6_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q6_k, kq_gemm_q6_k, KQ_Q6K_PANEL};
+    k->mm[PL_TYPE_Q4_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q4_k_x8, kq_gemm_q4_k_x8,
+                                            KQ_Q4K_PANEL};
+    k->repack_as[PL_TYPE_Q4_K] = PL_TYPE_Q4_K_X8;
 }
 
 #endif /* PL_KQ_TILES_H */

@@ -1,5 +1,6 @@
 package dev.panllama.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -39,15 +40,17 @@ class RepackedWeightsTest {
     static final int[] TOKENS = {1, 40, 77, 260, 5, 299, 123, 64, 88, 17};
 
     private Path model(String type, int kvHeads) {
-        // vocab 300 rows: the output head's last 8-row panel is half empty
-        LlamaConfig c = new LlamaConfig("llama", 128, 2, 4, kvHeads, 32, 288, 256, 10000f, 32,
+        // vocab 300 rows: the output head's last 8-row panel is half empty; K-quants: rows of 256
+        boolean k = type.endsWith("_K");
+        int dim = k ? 256 : 128;
+        LlamaConfig c = new LlamaConfig("llama", dim, 2, 4, kvHeads, dim / 4, k ? 512 : 288, 256, 10000f, dim / 4,
                 LlamaConfig.RopeScaling.NONE, 1e-5f, 300, false, false);
         Path file = dir.resolve(type + "-" + kvHeads + ".gguf");
         SyntheticLlama.of(c, type, 3, null).write(file);
         return file;
     }
 
-    private static float[][] logits(LlamaModel m) {
+    private static float[][] decoded(LlamaModel m) {
         float[][] out = new float[TOKENS.length][];
         try (InferenceState s = m.newState(new StateOptions(32, StateOptions.KV_F16, 2, 4))) {
             for (int i = 0; i < TOKENS.length; i++) {
@@ -58,8 +61,16 @@ class RepackedWeightsTest {
         return out;
     }
 
+    private static float[][] prefilled(LlamaModel m) {
+        float[][] out = new float[TOKENS.length][];
+        try (InferenceState s = m.newState(new StateOptions(32, StateOptions.KV_F16, 2, TOKENS.length))) {
+            s.evalAll(TOKENS, 0, TOKENS.length, (i, l) -> out[i] = l.clone());
+        }
+        return out;
+    }
+
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"Q4_0", "Q4_1"})
+    @ValueSource(strings = {"Q4_0", "Q4_1", "Q4_K"})
     void repackedModelAgreesWithTheFileLayout(String type) {
         Path file = model(type, 1);
         try (GgufFile f = GgufFile.open(file); LlamaModel packed = LlamaModel.load(f, true);
@@ -67,7 +78,8 @@ class RepackedWeightsTest {
             int t = packed.weights().layers()[0].wq().type();
             int want = Kernels.repackType(t);
             boolean simd = Kernels.isaActive() == Kernels.ISA_AVX2 || Kernels.isaActive() == Kernels.ISA_AVX512;
-            assertEquals(simd ? (t == Kernels.Q4_0 ? Kernels.Q4_0_X8 : Kernels.Q4_1_X8) : t, want);
+            assertEquals(simd ? (t == Kernels.Q4_0 ? Kernels.Q4_0_X8 : t == Kernels.Q4_1 ? Kernels.Q4_1_X8 : Kernels.Q4_K_X8) : t,
+                    want);
             for (LlamaWeights.Layer l : packed.kernelWeights().layers())
                 for (WeightMatrix w : l.matrices()) assertEquals(want, w.type(), w.name());
             // the embedding is looked up by rows: never repacked
@@ -75,16 +87,13 @@ class RepackedWeightsTest {
             assertSame(plain.weights(), plain.kernelWeights(), "repack off: the file's views");
             assumeTrue(simd, "no repacked layout on the " + Kernels.isaName(Kernels.isaActive()) + " path");
             assertNotSame(packed.weights(), packed.kernelWeights());
-            // the same weights, another summation order: logits within 1e-4 of their scale (one dropped
-            // block of a row would move them by ~1e-2)
-            float[][] a = logits(packed), b = logits(plain);
-            float diff = 0, scale = 0;
-            for (int i = 0; i < a.length; i++)
-                for (int j = 0; j < a[i].length; j++) {
-                    diff = Math.max(diff, Math.abs(a[i][j] - b[i][j]));
-                    scale = Math.max(scale, Math.abs(b[i][j]));
-                }
-            assertTrue(diff <= 1e-4f * scale, "max |diff| " + diff + " at scale " + scale);
+            // The repacked layout is multiplied with the arithmetic the SIMD prefill GEMM already uses: a
+            // prefill gives the same bits either way, and with repacked weights decode gives the prefill's bits.
+            float[][] plainPrefill = prefilled(plain), packedPrefill = prefilled(packed), packedDecode = decoded(packed);
+            for (int i = 0; i < TOKENS.length; i++) {
+                assertArrayEquals(plainPrefill[i], packedPrefill[i], "prefill, token " + i);
+                assertArrayEquals(packedPrefill[i], packedDecode[i], "decode vs prefill, token " + i);
+            }
         }
     }
 
