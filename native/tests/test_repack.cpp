@@ -34,6 +34,24 @@ std::vector<float> matmul(int32_t type, const std::vector<uint8_t> &w, int64_t r
     return y;
 }
 
+// random weights (quantized, then repacked) and activations
+struct Problem {
+    std::vector<uint8_t> w, p;
+    std::vector<float> x;
+};
+Problem problem(const Case &c, int64_t rows, int64_t k, int32_t n_tok, uint32_t seed) {
+    Problem q{quantize(c.plain, randn((size_t)(rows * k), seed)), {}, randn((size_t)(k * n_tok), seed + 1)};
+    q.p = repack(c.plain, q.w, rows, k, c.x8);
+    return q;
+}
+
+// the same product on the scalar path (the reference), whatever ISA the test runs under
+std::vector<float> matmul_scalar(int32_t type, const std::vector<uint8_t> &w, int64_t rows, int64_t k,
+                                 const std::vector<float> &x, int32_t n_tok) {
+    UseIsa scalar(PL_ISA_SCALAR);
+    return matmul(type, w, rows, k, x, n_tok);
+}
+
 // sum_j |w_rj x_tj| per output: the scale of float rounding in the result
 std::vector<float> magnitudes(int32_t type, const std::vector<uint8_t> &w, int64_t rows, int64_t k,
                               const std::vector<float> &x, int32_t n_tok) {
@@ -149,11 +167,7 @@ TEST(Repack, ActiveIsaEqualsScalarBitForBit) {
                 auto w = quantize(c.plain, randn((size_t)(rows * k), 7));
                 auto p = repack(c.plain, w, rows, k, c.x8);
                 auto x = exact_grid((size_t)(k * n_tok), 8);
-                std::vector<float> ref;
-                {
-                    UseIsa scalar(PL_ISA_SCALAR);
-                    ref = matmul(c.x8, p, rows, k, x, n_tok);
-                }
+                auto ref = matmul_scalar(c.x8, p, rows, k, x, n_tok);
                 auto y = matmul(c.x8, p, rows, k, x, n_tok);
                 ASSERT_EQ(0, std::memcmp(ref.data(), y.data(), y.size() * 4))
                     << pl_type_name(c.x8) << " rows=" << rows << " n_tok=" << n_tok;
@@ -166,16 +180,10 @@ TEST(Repack, ActiveIsaMatchesScalar) {
     for (const Case &c : kCases)
         for (int32_t n_tok : {1, 70}) {
             const int64_t rows = 45, k = 4096;
-            auto w = quantize(c.plain, randn((size_t)(rows * k), 9));
-            auto p = repack(c.plain, w, rows, k, c.x8);
-            auto x = randn((size_t)(k * n_tok), 10);
-            std::vector<float> ref;
-            {
-                UseIsa scalar(PL_ISA_SCALAR);
-                ref = matmul(c.x8, p, rows, k, x, n_tok);
-            }
-            auto y = matmul(c.x8, p, rows, k, x, n_tok);
-            auto mag = magnitudes(c.plain, w, rows, k, x, n_tok);
+            const Problem q = problem(c, rows, k, n_tok, 9);
+            auto ref = matmul_scalar(c.x8, q.p, rows, k, q.x, n_tok);
+            auto y = matmul(c.x8, q.p, rows, k, q.x, n_tok);
+            auto mag = magnitudes(c.plain, q.w, rows, k, q.x, n_tok);
             for (size_t i = 0; i < y.size(); i++)
                 ASSERT_NEAR(y[i], ref[i], 1e-4f * mag[i] + 1e-6f) << pl_type_name(c.x8) << " n_tok=" << n_tok << " i=" << i;
         }
@@ -188,13 +196,11 @@ TEST(Repack, DecodeEqualsPrefillBitForBit) {
         for (const int64_t rows : {29, 24}) {
             const int64_t k = 512;
             const int32_t n_tok = 7;
-            auto w = quantize(c.plain, randn((size_t)(rows * k), 11));
-            auto p = repack(c.plain, w, rows, k, c.x8);
-            auto x = randn((size_t)(k * n_tok), 12);
-            auto all = matmul(c.x8, p, rows, k, x, n_tok);
+            const Problem q = problem(c, rows, k, n_tok, 11);
+            auto all = matmul(c.x8, q.p, rows, k, q.x, n_tok);
             for (int32_t t = 0; t < n_tok; t++) {
-                std::vector<float> xt(x.begin() + t * k, x.begin() + (t + 1) * k);
-                auto one = matmul(c.x8, p, rows, k, xt, 1);
+                std::vector<float> xt(q.x.begin() + t * k, q.x.begin() + (t + 1) * k);
+                auto one = matmul(c.x8, q.p, rows, k, xt, 1);
                 ASSERT_EQ(0, std::memcmp(one.data(), all.data() + t * rows, (size_t)rows * 4))
                     << pl_type_name(c.x8) << " rows=" << rows << " t=" << t;
             }
@@ -219,12 +225,10 @@ TEST(Repack, BitIdenticalForAnyThreadCount) {
     for (const Case &c : kCases)
         for (int32_t n_tok : {1, 70}) {
             const int64_t rows = 100, k = 256;
-            auto w = quantize(c.plain, randn((size_t)(rows * k), 15));
-            auto p = repack(c.plain, w, rows, k, c.x8);
-            auto x = randn((size_t)(k * n_tok), 16);
-            auto y1 = matmul(c.x8, p, rows, k, x, n_tok, 1);
+            const Problem q = problem(c, rows, k, n_tok, 15);
+            auto y1 = matmul(c.x8, q.p, rows, k, q.x, n_tok, 1);
             for (int threads : {2, 3, 4}) {
-                auto yn = matmul(c.x8, p, rows, k, x, n_tok, threads);
+                auto yn = matmul(c.x8, q.p, rows, k, q.x, n_tok, threads);
                 ASSERT_EQ(0, std::memcmp(y1.data(), yn.data(), y1.size() * 4))
                     << pl_type_name(c.x8) << " n_tok=" << n_tok << " threads=" << threads;
             }
