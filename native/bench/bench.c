@@ -1,12 +1,15 @@
 /*
  * panllama_bench: throughput of the kernels on this machine (not a test; prints numbers).
  *
- *   panllama_bench [--threads 1,2] [--gib 1.0] [--seconds 1.5] [--formats q4_0,q8_0,...] [--matvec-only 1]
+ *   panllama_bench [--threads 1,2] [--gib 1.0] [--seconds 1.5] [--formats q4_0,q8_0,...] [--rounds 3]
+ *                  [--matvec-only 1]
  *
  * For each thread count: a STREAM triad (a = b + s*c, 12 bytes/element as STREAM counts them) over
  * arrays far larger than the last-level cache; matrix-vector products cycling through >= --gib GiB
  * of weights per format (a synthetic stack of 4096x4096 matrices, so the figure is memory-bound);
- * a 64-token GEMM on the same matrices; RMSNorm and decode attention. PANLLAMA_ISA picks the path.
+ * a 64-token GEMM on the same matrices; RMSNorm and decode attention. Per format, --rounds rounds
+ * interleave a triad, the matvec and the GEMM at each thread count (best of each), so ratios compare
+ * figures taken seconds apart. PANLLAMA_ISA picks the path.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -47,26 +50,33 @@ static void check(int st, const char *what) {
 }
 
 static double g_seconds = 1.5;
+static int g_rounds = 3;
 static int g_matvec_only = 0;
 
-static double bench_triad(pl_ctx *ctx, int64_t n) {
-    float *a = xmalloc((size_t)n * 4), *b = xmalloc((size_t)n * 4), *c = xmalloc((size_t)n * 4);
-    for (int64_t i = 0; i < n; i++) {
-        b[i] = 1.0f;
-        c[i] = 2.0f;
+/* STREAM triad arrays (3 x 256 MiB), allocated once */
+static float *g_ta, *g_tb, *g_tc;
+static const int64_t g_tn = (int64_t)64 << 20;
+
+/* best triad GB/s over `seconds` */
+static double bench_triad(pl_ctx *ctx, double seconds) {
+    if (g_ta == NULL) {
+        g_ta = xmalloc((size_t)g_tn * 4);
+        g_tb = xmalloc((size_t)g_tn * 4);
+        g_tc = xmalloc((size_t)g_tn * 4);
+        for (int64_t i = 0; i < g_tn; i++) {
+            g_tb[i] = 1.0f;
+            g_tc[i] = 2.0f;
+        }
     }
-    check(pl_bench_triad(ctx, a, b, c, n, 3.0f), "triad");
+    check(pl_bench_triad(ctx, g_ta, g_tb, g_tc, g_tn, 3.0f), "triad");
     double best = 0;
-    const double t_end = now() + g_seconds;
+    const double t_end = now() + seconds;
     while (now() < t_end) {
         const double t0 = now();
-        check(pl_bench_triad(ctx, a, b, c, n, 3.0f), "triad");
-        const double gbs = 12.0 * (double)n / (now() - t0) / 1e9;
+        check(pl_bench_triad(ctx, g_ta, g_tb, g_tc, g_tn, 3.0f), "triad");
+        const double gbs = 12.0 * (double)g_tn / (now() - t0) / 1e9;
         if (gbs > best) best = gbs;
     }
-    free(a);
-    free(b);
-    free(c);
     return best;
 }
 
@@ -94,7 +104,7 @@ static int listed(const char *list, const char *name) {
 }
 
 /* Prints matvec and GEMM figures for one format; returns matvec GB/s. */
-static void bench_matmul(const int *threads, int n_threads_list, const fmt *fm, double gib, const double *triad) {
+static void bench_matmul(const int *threads, int n_threads_list, const fmt *fm, double gib) {
     const int32_t type = fm->type;
     const char *name = fm->name;
     const int64_t rows = 4096, k = 4096;
@@ -119,48 +129,54 @@ static void bench_matmul(const int *threads, int n_threads_list, const fmt *fm, 
     const int32_t n_tok = 64;
     float *x = xmalloc((size_t)(k * n_tok) * 4), *y = xmalloc((size_t)(rows * n_tok) * 4);
     for (int64_t i = 0; i < k * n_tok; i++) x[i] = frand();
+    /* Rounds of triad, matvec and GEMM, at every thread count in turn, best of each: on a shared machine
+     * the available bandwidth drifts over seconds, and ratios (to the triad, between thread counts) of
+     * figures taken minutes apart would drift with it. */
+    const int64_t g_mats = n_mats < 4 ? n_mats : 4; /* GEMM: a few matrices, so weights also stream from memory */
+    pl_ctx *ctxs[16];
+    double triad[16], best[16], gbest[16];
     for (int ti = 0; ti < n_threads_list; ti++) {
-        pl_ctx *ctx = pl_ctx_create(threads[ti]);
-        /* decode: one pass = every matrix once */
-        for (int64_t m = 0; m < n_mats; m++) check(pl_matmul(ctx, type, w + m * mat_bytes, mat_bytes, rows, k, x, 1, y), "matvec");
-        double best = 1e30;
-        const double t_end = now() + g_seconds;
-        int passes = 0;
-        while (now() < t_end || passes < 2) {
-            const double t0 = now();
-            for (int64_t m = 0; m < n_mats; m++) pl_matmul(ctx, type, w + m * mat_bytes, mat_bytes, rows, k, x, 1, y);
-            const double dt = now() - t0;
-            if (dt < best) best = dt;
-            passes++;
-        }
-        const double mv_gbs = (double)total / best / 1e9;
-        const double mv_gflops = 2.0 * (double)(rows * k * n_mats) / best / 1e9;
-        if (g_matvec_only) {
-            printf("%-7s threads=%d  matvec %7.2f GB/s %7.2f GFLOP/s (%5.1f%% of triad)\n", name, threads[ti], mv_gbs,
-                   mv_gflops, 100.0 * mv_gbs / triad[ti]);
-            fflush(stdout);
-            pl_ctx_destroy(ctx);
-            continue;
-        }
-        /* GEMM: 64 tokens, a few matrices so weights also stream from memory */
-        const int64_t g_mats = n_mats < 4 ? n_mats : 4;
-        double gbest = 1e30;
-        const double g_end = now() + g_seconds;
-        passes = 0;
-        while (now() < g_end || passes < 2) {
-            const double t0 = now();
-            for (int64_t m = 0; m < g_mats; m++) pl_matmul(ctx, type, w + m * mat_bytes, mat_bytes, rows, k, x, n_tok, y);
-            const double dt = now() - t0;
-            if (dt < gbest) gbest = dt;
-            passes++;
-        }
-        const double gemm_gflops = 2.0 * (double)(rows * k * g_mats) * n_tok / gbest / 1e9;
-        printf("%-7s threads=%d  matvec %7.2f GB/s %7.2f GFLOP/s (%5.1f%% of triad)   gemm(64 tok) %7.2f GFLOP/s  "
-               "gemm/matvec %5.2fx\n",
-               name, threads[ti], mv_gbs, mv_gflops, 100.0 * mv_gbs / triad[ti], gemm_gflops, gemm_gflops / mv_gflops);
-        fflush(stdout);
-        pl_ctx_destroy(ctx);
+        ctxs[ti] = pl_ctx_create(threads[ti]);
+        for (int64_t m = 0; m < n_mats; m++)
+            check(pl_matmul(ctxs[ti], type, w + m * mat_bytes, mat_bytes, rows, k, x, 1, y), "matvec");
+        triad[ti] = 0;
+        best[ti] = gbest[ti] = 1e30;
     }
+    for (int round = 0; round < g_rounds; round++)
+        for (int ti = 0; ti < n_threads_list; ti++) {
+            pl_ctx *ctx = ctxs[ti];
+            const double tr = bench_triad(ctx, g_seconds / g_rounds / 2);
+            if (tr > triad[ti]) triad[ti] = tr;
+            const double t_end = now() + g_seconds / g_rounds;
+            for (int passes = 0; now() < t_end || passes < 2; passes++) { /* decode: one pass = every matrix once */
+                const double t0 = now();
+                for (int64_t m = 0; m < n_mats; m++) pl_matmul(ctx, type, w + m * mat_bytes, mat_bytes, rows, k, x, 1, y);
+                const double dt = now() - t0;
+                if (dt < best[ti]) best[ti] = dt;
+            }
+            if (g_matvec_only) continue;
+            const double g_end = now() + g_seconds / g_rounds;
+            for (int passes = 0; now() < g_end || passes < 2; passes++) {
+                const double t0 = now();
+                for (int64_t m = 0; m < g_mats; m++) pl_matmul(ctx, type, w + m * mat_bytes, mat_bytes, rows, k, x, n_tok, y);
+                const double dt = now() - t0;
+                if (dt < gbest[ti]) gbest[ti] = dt;
+            }
+        }
+    for (int ti = 0; ti < n_threads_list; ti++) {
+        const double mv_gbs = (double)total / best[ti] / 1e9;
+        const double mv_gflops = 2.0 * (double)(rows * k * n_mats) / best[ti] / 1e9;
+        printf("%-7s threads=%d  matvec %7.2f GB/s %7.2f GFLOP/s (%5.1f%% of triad %5.2f)", name, threads[ti], mv_gbs,
+               mv_gflops, 100.0 * mv_gbs / triad[ti], triad[ti]);
+        if (!g_matvec_only) {
+            const double gemm_gflops = 2.0 * (double)(rows * k * g_mats) * n_tok / gbest[ti] / 1e9;
+            printf("   gemm(64 tok) %7.2f GFLOP/s  gemm/matvec %5.2fx", gemm_gflops, gemm_gflops / mv_gflops);
+            if (ti > 0) printf("  gemm x%.2f vs %d thr", gbest[0] / gbest[ti], threads[0]);
+        }
+        printf("\n");
+        pl_ctx_destroy(ctxs[ti]);
+    }
+    fflush(stdout);
     free(w);
     free(x);
     free(y);
@@ -230,26 +246,26 @@ int main(int argc, char **argv) {
             gib = atof(argv[i + 1]);
         } else if (strcmp(argv[i], "--seconds") == 0) {
             g_seconds = atof(argv[i + 1]);
+        } else if (strcmp(argv[i], "--rounds") == 0) {
+            g_rounds = atoi(argv[i + 1]) > 0 ? atoi(argv[i + 1]) : 1;
         } else if (strcmp(argv[i], "--matvec-only") == 0) {
             g_matvec_only = atoi(argv[i + 1]);
         } else if (strcmp(argv[i], "--formats") == 0) {
             formats = argv[i + 1];
         } else {
-            fprintf(stderr, "usage: %s [--threads 1,2] [--gib 1.0] [--seconds 1.5] [--formats q4_0,...] [--matvec-only 1]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--threads 1,2] [--gib 1.0] [--seconds 1.5] [--formats q4_0,...] [--rounds 3] [--matvec-only 1]\n", argv[0]);
             return 2;
         }
     }
     printf("panllama %s, kernel path %s, %s\n", pl_version(), pl_isa_name(pl_isa_active()), pl_build_info());
-    double triad[16];
     for (int ti = 0; ti < n_threads_list; ti++) {
         pl_ctx *ctx = pl_ctx_create(threads[ti]);
-        triad[ti] = bench_triad(ctx, (int64_t)64 << 20); /* 3 x 256 MiB */
-        printf("triad  threads=%d  %7.2f GB/s\n", threads[ti], triad[ti]);
+        printf("triad  threads=%d  %7.2f GB/s\n", threads[ti], bench_triad(ctx, g_seconds));
         fflush(stdout);
         pl_ctx_destroy(ctx);
     }
     for (size_t f = 0; f < sizeof(FORMATS) / sizeof(FORMATS[0]); f++)
-        if (listed(formats, FORMATS[f].name)) bench_matmul(threads, n_threads_list, &FORMATS[f], gib, triad);
+        if (listed(formats, FORMATS[f].name)) bench_matmul(threads, n_threads_list, &FORMATS[f], gib);
     if (!g_matvec_only) bench_ops(threads, n_threads_list);
     return 0;
 }
