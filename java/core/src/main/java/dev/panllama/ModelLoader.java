@@ -32,7 +32,7 @@ final class ModelLoader {
                     path.getFileName().toString());
             String name = md.has("general.name") ? md.getString("general.name") : path.getFileName().toString();
             ModelInfo info = new ModelInfo(name, llama.config().architecture(), llama.config().vocabSize(),
-                    llama.config().contextLength());
+                    llama.config().contextLength(), llama.repackedBytes());
             return new Model(new LlamaEngine(llama, file), new TokenizerVocabulary(tokenizer, llama.config().vocabSize()),
                     template, info);
         } catch (RuntimeException e) {

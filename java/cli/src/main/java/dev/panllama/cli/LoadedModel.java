@@ -53,10 +53,13 @@ final class LoadedModel implements AutoCloseable {
                                 checked.contextLength()).bytesAtCtx(), Preflight.availableMemory().orElse(0)));
             }
             if (common.verbose) {
-                err.printf(Locale.ROOT, "panllama: loaded %s (%s) in %.2f s; context %d tokens, KV cache %s (%s), %d threads%n",
+                err.printf(Locale.ROOT, "panllama: loaded %s (%s) in %.2f s; context %d tokens, KV cache %s (%s), %d threads%s%n",
                         model.info().name(), path, (System.nanoTime() - t0) / 1e9, session.contextLength(),
                         InspectReport.bytes(session.kvCacheBytes()), common.kvTypeOrDefault().label(),
-                        common.threadsOrDefault());
+                        common.threadsOrDefault(), model.info().repackedBytes() > 0
+                                ? "; " + InspectReport.bytes(model.info().repackedBytes()) + " of weights repacked for "
+                                        + dev.panllama.nativelib.NativeInfo.current().isa()
+                                : "");
                 err.flush();
             }
             return new LoadedModel(path, model, session);

@@ -78,6 +78,17 @@ public final class LlamaModel implements AutoCloseable {
         return weights;
     }
 
+    /** Bytes of the matrices copied into a repacked layout at load (0 when none were). */
+    public long repackedBytes() {
+        if (kernelWeights == weights) return 0;
+        long n = 0;
+        for (LlamaWeights.Layer l : kernelWeights.layers())
+            for (WeightMatrix m : l.matrices()) if (!m.data().isMapped()) n += m.data().byteSize();
+        WeightMatrix out = kernelWeights.output();
+        if (out != kernelWeights.tokenEmbedding() && !out.data().isMapped()) n += out.data().byteSize();
+        return n;
+    }
+
     /** The weights the forward pass multiplies: {@link #weights()} with repacked copies where made. */
     public LlamaWeights kernelWeights() {
         return kernelWeights;
