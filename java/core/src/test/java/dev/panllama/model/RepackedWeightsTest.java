@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Weights repacked at load (Q4_0/Q4_1 interleaved 8 rows per block on AVX2/AVX-512): which matrices
+ * Weights repacked at load (Q4_0/Q4_1/Q4_K interleaved 8 rows per block on AVX2/AVX-512): which matrices
  * are copied, that the forward pass over them agrees with the file's layout, and their lifetime.
  */
 class RepackedWeightsTest {
@@ -87,6 +87,14 @@ class RepackedWeightsTest {
             assertSame(plain.weights(), plain.kernelWeights(), "repack off: the file's views");
             assumeTrue(simd, "no repacked layout on the " + Kernels.isaName(Kernels.isaActive()) + " path");
             assertNotSame(packed.weights(), packed.kernelWeights());
+            long copied = 0;
+            for (LlamaWeights.Layer l : packed.weights().layers())
+                for (WeightMatrix w : l.matrices()) copied += Kernels.matrixBytes(want, w.rows(), w.cols());
+            WeightMatrix head = packed.weights().output();
+            if (head != packed.weights().tokenEmbedding() && head.type() == t)
+                copied += Kernels.matrixBytes(want, head.rows(), head.cols());
+            assertEquals(copied, packed.repackedBytes());
+            assertEquals(0, plain.repackedBytes());
             // The repacked layout is multiplied with the arithmetic the SIMD prefill GEMM already uses: a
             // prefill gives the same bits either way, and with repacked weights decode gives the prefill's bits.
             float[][] plainPrefill = prefilled(plain), packedPrefill = prefilled(packed), packedDecode = decoded(packed);
