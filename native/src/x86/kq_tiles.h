@@ -555,9 +555,10 @@ KQ_AI void kq_gemv_q4k_x8_panel(int64_t k, const uint8_t *p, const uint8_t *a, f
         int32_t q8s[4];
         kq_sub_sums(act, q8s);
         __m256i offs = _mm256_setzero_si256();
-        for (int pr = 0; pr < 4; pr++)
-            offs = _mm256_add_epi32(offs, _mm256_madd_epi16(_mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(const void *)(p + PL_K8_MN + 16 * pr))),
-                                                            _mm256_set1_epi32(q8s[pr])));
+        for (int pr = 0; pr < 4; pr++) {
+            const __m128i mins = _mm_loadu_si128((const __m128i *)(const void *)(p + PL_K8_MN + 16 * pr));
+            offs = _mm256_add_epi32(offs, _mm256_madd_epi16(_mm256_cvtepu8_epi16(mins), _mm256_set1_epi32(q8s[pr])));
+        }
         float yd;
         memcpy(&yd, act, 4);
         const __m256 ydv = _mm256_set1_ps(yd);

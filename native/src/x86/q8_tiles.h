@@ -561,7 +561,8 @@ Q8T_DEFINE_X8(q8t_gemv_q4_1_x8, q8t_gemm_q4_1_x8, Q8T_Q41)
 
 /* Installs the quantized kernels into a table. */
 static void q8t_install(pl_kernels *k) {
-    k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q4_0, q8t_gemm_q4_0, 2 * Q8T_PANEL_BLOCK};
+    k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q4_0, q8t_gemm_q4_0,
+                                         2 * Q8T_PANEL_BLOCK}; /* two panels per prefill tile */
     k->mm[PL_TYPE_Q8_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q8_0, q8t_gemm_q8_0, Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q4_1, q8t_gemm_q4_1, Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q5_0] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q5_0, q8t_gemm_q5_0, Q8T_PANEL_BLOCK};

@@ -66,7 +66,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--verbose", description = "Print each run's speed on stderr.")
     boolean verbose;
 
-    @Option(names = "--no-repack", description = "Multiply Q4_0/Q4_1 blocks as the file has them (no interleaved copy at load).")
+    @Option(names = "--no-repack",
+            description = "Multiply Q4_0/Q4_1/Q4_K blocks as the file has them (no interleaved copy at load).")
     boolean noRepack;
 
     @Override
