@@ -145,6 +145,13 @@ PL_API int32_t pl_get_rows(int32_t type, const void *table, pl_i64 table_bytes, 
  * (1184 bytes: 148 per row, 4 more than Q4_K).
  */
 #define PL_TYPE_Q4_K_X8 66
+/*
+ * Q6_K rows interleaved by 8: per super-block of a panel, the 8 rows' f16 d[8], their int8 scales
+ * sc[16 sub-blocks][8 rows], 32 groups of 32 bytes of ql (group 8c + g = bytes 4g..4g+3 of each row's
+ * ql[32c..32c+31]), then 16 groups of qh (group 8h + g = bytes 4g..4g+3 of each row's qh[32h..32h+31])
+ * (1680 bytes: 210 per row, as Q6_K).
+ */
+#define PL_TYPE_Q6_K_X8 67
 
 /** The layout the active kernel path multiplies fastest for weights of `type`: a PL_TYPE_*_X8, or `type`. */
 PL_API int32_t pl_repack_type(int32_t type);

@@ -64,6 +64,23 @@ static void repack_q4_k(const uint8_t *w, int64_t rows, int64_t k, uint8_t *o) {
     }
 }
 
+static void repack_q6_k(const uint8_t *w, int64_t rows, int64_t k, uint8_t *o) {
+    const int64_t nb = k / PL_QK_K, ws = nb * PL_Q6_K_BYTES;
+    for (int64_t r0 = 0; r0 < rows; r0 += PL_PANEL_ROWS, o += nb * PL_K6_BYTES) {
+        memset(o, 0, (size_t)(nb * PL_K6_BYTES)); /* padding rows: zero scales and codes */
+        for (int r = 0; r < PL_PANEL_ROWS && r0 + r < rows; r++) {
+            const uint8_t *blk = w + (r0 + r) * ws;
+            uint8_t *pb = o;
+            for (int64_t b = 0; b < nb; b++, blk += PL_Q6_K_BYTES, pb += PL_K6_BYTES) {
+                memcpy(pb + PL_K6_D + 2 * r, blk + 208, 2);
+                for (int sb = 0; sb < 16; sb++) pb[PL_K6_SC + 8 * sb + r] = blk[192 + sb];
+                for (int g = 0; g < 32; g++) memcpy(pb + PL_K6_QL + 32 * g + 4 * r, blk + 4 * g, 4);
+                for (int g = 0; g < 16; g++) memcpy(pb + PL_K6_QH + 32 * g + 4 * r, blk + 128 + 4 * g, 4);
+            }
+        }
+    }
+}
+
 int32_t pl_repack_type(int32_t type) {
     if (type < 0 || type >= PL_TYPE_SLOTS) return type;
     const int32_t to = pl_kernels_active()->repack_as[type];
@@ -95,8 +112,8 @@ int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, 
         memmove(dst, src, (size_t)need_src);
         return PL_OK;
     }
-    if (type == PL_TYPE_Q4_K) {
-        repack_q4_k((const uint8_t *)src, rows, k, (uint8_t *)dst);
+    if (type == PL_TYPE_Q4_K || type == PL_TYPE_Q6_K) {
+        (type == PL_TYPE_Q4_K ? repack_q4_k : repack_q6_k)((const uint8_t *)src, rows, k, (uint8_t *)dst);
         return PL_OK;
     }
     const uint8_t *w = (const uint8_t *)src;
@@ -211,6 +228,49 @@ static void gemm_q4_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, co
         }
 }
 
+/* Q6_K_X8's 6-bit code of element e (0..255) of panel row pr: ql nibble | 2 qh bits << 4 (ggml's layout) */
+static int q6_x8_code(const uint8_t *pb, int pr, int e) {
+    const int h = e / 128, n = (e % 128) / 32, l = e % 32, g = l / 4, i = l % 4;
+    const uint8_t ql = pb[PL_K6_QL + 32 * (8 * (2 * h + n % 2) + g) + 4 * pr + i];
+    const uint8_t qh = pb[PL_K6_QH + 32 * (8 * h + g) + 4 * pr + i];
+    return (n < 2 ? ql & 0xF : ql >> 4) | (((qh >> (2 * n)) & 3) << 4);
+}
+
+/*
+ * Q6_K_X8 reference, the panel GEMM's arithmetic: per row and super-block, isum = sum over the 16
+ * sub-blocks of scale x (codes 0..63 . activation codes) minus 32 x sum of scale x (activation code
+ * sum), exact; then acc += (d * yd) * isum, one fused multiply-add.
+ */
+static void gemm_q6_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                         float *y, int64_t ldy, void *scratch) {
+    (void)ws;
+    (void)scratch;
+    const int64_t nb = k / PL_QK_K;
+    for (int32_t t = 0; t < nt; t++)
+        for (int32_t r = 0; r < nr; r++) {
+            const uint8_t *panel = w + (int64_t)(r / PL_PANEL_ROWS) * nb * PL_K6_BYTES;
+            const int pr = r % PL_PANEL_ROWS;
+            float acc = 0.0f;
+            for (int64_t b = 0; b < nb; b++) {
+                const uint8_t *pb = panel + b * PL_K6_BYTES, *ya = a + t * as + b * PL_Q8_K_BYTES;
+                float yd;
+                memcpy(&yd, ya, 4);
+                int16_t bs[16];
+                memcpy(bs, ya + 4 + PL_QK_K, sizeof bs);
+                int32_t isum = 0, offs = 0;
+                for (int sb = 0; sb < 16; sb++) {
+                    int32_t dot = 0;
+                    for (int l = 0; l < 16; l++) dot += q6_x8_code(pb, pr, 16 * sb + l) * (int8_t)ya[4 + 16 * sb + l];
+                    const int sc = (int8_t)pb[PL_K6_SC + 8 * sb + pr];
+                    isum += sc * dot;
+                    offs += sc * bs[sb];
+                }
+                acc = fmaf(pl_load_f16(pb + PL_K6_D + 2 * pr) * yd, (float)(isum - 32 * offs), acc);
+            }
+            y[t * ldy + r] = acc;
+        }
+}
+
 static void act_q8_0(const float *x, void *dst, int64_t k) { pl_ref_quantize_row(PL_TYPE_Q8_0, x, dst, k); }
 static void act_q8_1(const float *x, void *dst, int64_t k) { pl_ref_quantize_row(PL_TYPE_Q8_1, x, dst, k); }
 
@@ -218,4 +278,5 @@ void pl_repack_install_scalar(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_0_X8] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q4_0_x8, gemm_q4_0_x8, 0};
     k->mm[PL_TYPE_Q4_1_X8] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q4_1_x8, gemm_q4_1_x8, 0};
     k->mm[PL_TYPE_Q4_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q4_k_x8, gemm_q4_k_x8, 0};
+    k->mm[PL_TYPE_Q6_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q6_k_x8, gemm_q6_k_x8, 0};
 }

@@ -10,7 +10,8 @@ namespace {
 struct Case {
     int32_t plain, x8;
 };
-const Case kCases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q4_1_X8}, {PL_TYPE_Q4_K, PL_TYPE_Q4_K_X8}};
+const Case kCases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q4_1_X8}, {PL_TYPE_Q4_K, PL_TYPE_Q4_K_X8},
+                       {PL_TYPE_Q6_K, PL_TYPE_Q6_K_X8}};
 const Case kQ4Cases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q4_1_X8}};
 
 bool kquant(const Case &c) { return pl_type_block_elems(c.plain) == 256; }
@@ -134,6 +135,23 @@ TEST(Repack, Q4KLayoutAsDocumented) {
             for (int g = 0; g < 32; g++)
                 for (int i = 0; i < 4; i++) ASSERT_EQ(pb[160 + 32 * g + 4 * pr + i], blk ? blk[16 + 4 * g + i] : 0);
         }
+}
+
+// Q6_K: d, the int8 scales by sub-block and row, and the ql / qh bytes by group, where panllama.h says.
+TEST(Repack, Q6KLayoutAsDocumented) {
+    const int64_t rows = 9, k = 256;
+    auto w = quantize(PL_TYPE_Q6_K, randn((size_t)(rows * k), 22));
+    auto p = repack(PL_TYPE_Q6_K, w, rows, k, PL_TYPE_Q6_K_X8);
+    ASSERT_EQ(p.size(), (size_t)(16 * 210));
+    for (int64_t r = 0; r < 16; r++) {
+        const uint8_t *blk = r < rows ? &w[(size_t)(r * 210)] : nullptr;
+        const uint8_t *pb = &p[(size_t)((r / 8) * 8 * 210)];
+        const int pr = (int)(r % 8);
+        for (int i = 0; i < 2; i++) ASSERT_EQ(pb[2 * pr + i], blk ? blk[208 + i] : 0);
+        for (int sb = 0; sb < 16; sb++) ASSERT_EQ(pb[16 + 8 * sb + pr], blk ? blk[192 + sb] : 0) << "r=" << r;
+        for (int g = 0; g < 48; g++)  // 32 groups of ql, then 16 of qh: the first 192 bytes of the block
+            for (int i = 0; i < 4; i++) ASSERT_EQ(pb[144 + 32 * g + 4 * pr + i], blk ? blk[4 * g + i] : 0) << "r=" << r;
+    }
 }
 
 // The scalar reference of the repacked layout vs the scalar row-major path (itself checked against a
@@ -276,7 +294,8 @@ TEST(Repack, PreferredLayoutPerPath) {
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_0), simd ? PL_TYPE_Q4_0_X8 : PL_TYPE_Q4_0);
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_1), simd ? PL_TYPE_Q4_1_X8 : PL_TYPE_Q4_1);
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_K), simd ? PL_TYPE_Q4_K_X8 : PL_TYPE_Q4_K);
-    for (int32_t t : {PL_TYPE_F32, PL_TYPE_F16, PL_TYPE_Q8_0, PL_TYPE_Q5_K, PL_TYPE_Q6_K, PL_TYPE_Q4_0_X8, -1, 999})
+    EXPECT_EQ(pl_repack_type(PL_TYPE_Q6_K), simd ? PL_TYPE_Q6_K_X8 : PL_TYPE_Q6_K);
+    for (int32_t t : {PL_TYPE_F32, PL_TYPE_F16, PL_TYPE_Q8_0, PL_TYPE_Q5_K, PL_TYPE_Q5_0, PL_TYPE_Q4_0_X8, -1, 999})
         EXPECT_EQ(pl_repack_type(t), t);
     EXPECT_STREQ(pl_type_name(PL_TYPE_Q4_0_X8), "q4_0_x8");
 }

@@ -609,6 +609,114 @@ static void kq_unpack_q4k_x8_rows(int64_t nb, const uint8_t *w, int64_t ws, int3
 }
 KQ_DEFINE_PANEL_GEMM(kq_gemm_q4_k_x8, KQ_Q4K, kq_unpack_q4k_x8_rows)
 
+/* Repacked Q6_K (PL_TYPE_Q6_K_X8): the same one-row-per-lane decode, codes rebuilt from ql and qh as
+ * kq_pack_q6k does; per 16-element sub-block the 8 rows' exact sums times their int8 scales, the -32
+ * offset from the activations' sub-block sums: the panel GEMM's integers, so its bits. */
+KQ_AI __m256i kq_x8_q6_scales(const uint8_t *pb, int sb) {
+    const __m256i x = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(const void *)(pb + PL_K6_SC + 8 * sb)));
+#if PL_VNNI
+    return x;
+#else
+    return _mm256_or_si256(_mm256_and_si256(x, _mm256_set1_epi32(0xffff)), _mm256_slli_epi32(x, 16)); /* (s, s) */
+#endif
+}
+
+/* the 6-bit codes of elements 128h + 32n + 4g .. +3 of each row (n = 0..3), from the ql/qh groups */
+KQ_AI void kq_x8_q6_codes(const uint8_t *pb, int h, int g, __m256i c[4]) {
+    const __m256i m15 = _mm256_set1_epi8(15), m3 = _mm256_set1_epi8(3);
+    const __m256i la = _mm256_loadu_si256((const __m256i *)(const void *)(pb + PL_K6_QL + 32 * (16 * h + g)));
+    const __m256i lb = _mm256_loadu_si256((const __m256i *)(const void *)(pb + PL_K6_QL + 32 * (16 * h + 8 + g)));
+    const __m256i hb = _mm256_loadu_si256((const __m256i *)(const void *)(pb + PL_K6_QH + 32 * (8 * h + g)));
+    c[0] = _mm256_or_si256(_mm256_and_si256(la, m15), _mm256_slli_epi16(_mm256_and_si256(hb, m3), 4));
+    c[1] = _mm256_or_si256(_mm256_and_si256(lb, m15), _mm256_slli_epi16(_mm256_and_si256(hb, _mm256_set1_epi8(12)), 2));
+    c[2] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(la, 4), m15), _mm256_and_si256(hb, _mm256_set1_epi8(48)));
+    c[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(lb, 4), m15),
+                           _mm256_srli_epi16(_mm256_and_si256(hb, _mm256_set1_epi8((char)0xc0)), 2));
+}
+
+KQ_AI void kq_gemv_q6k_x8_panel(int64_t k, const uint8_t *p, const uint8_t *a, float *y, int32_t nrows) {
+    const int64_t nb = k / PL_QK_K;
+    __m256 acc = _mm256_setzero_ps();
+    uintptr_t pf_line = ((uintptr_t)p + PL_K8_PF_DIST) & ~(uintptr_t)63;
+    for (int64_t b = 0; b < nb; b++, p += PL_K6_BYTES) {
+        for (; pf_line < (uintptr_t)p + PL_K6_BYTES + PL_K8_PF_DIST; pf_line += 64) _mm_prefetch((const char *)pf_line, _MM_HINT_T0);
+        const uint8_t *act = a + b * PL_Q8_K_BYTES;
+        __m256i isum = _mm256_setzero_si256(), offs = _mm256_setzero_si256();
+        for (int h = 0; h < 2; h++)
+            for (int g0 = 0; g0 < 8; g0 += 2) { /* two groups: AVX2's int16 pair sums of 6-bit codes stay exact */
+                __m256i part[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+                for (int g = g0; g < g0 + 2; g++) {
+                    __m256i c[4];
+                    kq_x8_q6_codes(p, h, g, c);
+                    for (int n = 0; n < 4; n++) {
+                        int32_t y4;
+                        memcpy(&y4, act + 4 + 128 * h + 32 * n + 4 * g, 4);
+#if PL_VNNI
+                        part[n] = _mm256_dpbusd_epi32(part[n], c[n], _mm256_set1_epi32(y4));
+#else
+                        part[n] = _mm256_add_epi16(part[n], _mm256_maddubs_epi16(c[n], _mm256_set1_epi32(y4)));
+#endif
+                    }
+                }
+                for (int n = 0; n < 4; n++) {
+                    const __m256i sc = kq_x8_q6_scales(p, 8 * h + 2 * n + g0 / 4);
+#if PL_VNNI
+                    isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(part[n], sc));
+#else
+                    isum = _mm256_add_epi32(isum, _mm256_madd_epi16(part[n], sc));
+#endif
+                }
+            }
+        for (int sb = 0; sb < 16; sb++) {
+            int16_t bsum;
+            memcpy(&bsum, act + 4 + PL_QK_K + 2 * sb, 2);
+#if PL_VNNI
+            offs = _mm256_add_epi32(offs, _mm256_mullo_epi32(kq_x8_q6_scales(p, sb), _mm256_set1_epi32(bsum)));
+#else
+            offs = _mm256_add_epi32(offs, _mm256_madd_epi16(kq_x8_q6_scales(p, sb), _mm256_set1_epi32((uint16_t)bsum)));
+#endif
+        }
+        float yd;
+        memcpy(&yd, act, 4);
+        const __m256 d = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + PL_K6_D)));
+        isum = _mm256_sub_epi32(isum, _mm256_slli_epi32(offs, 5)); /* codes are q + 32 */
+        acc = _mm256_fmadd_ps(_mm256_mul_ps(d, _mm256_set1_ps(yd)), _mm256_cvtepi32_ps(isum), acc);
+    }
+    float out[8];
+    _mm256_storeu_ps(out, acc);
+    for (int r = 0; r < nrows; r++) y[r] = out[r];
+}
+
+/* A repacked Q6_K panel -> the panel GEMM's layout. */
+KQ_AI void kq_unpack_q6k_x8(int64_t nb, const uint8_t *p, uint8_t *panel) {
+    for (int64_t b = 0; b < nb; b++, p += PL_K6_BYTES) {
+        uint8_t *pb = panel + b * KQ_Q6K_PANEL;
+        for (int h = 0; h < 2; h++)
+            for (int g = 0; g < 8; g++) {
+                __m256i c[4];
+                kq_x8_q6_codes(p, h, g, c);
+                for (int n = 0; n < 4; n++) _mm256_storeu_si256((__m256i *)(void *)(pb + 256 * (4 * h + n) + 32 * g), c[n]);
+            }
+        for (int sb = 0; sb < 16; sb++) _mm256_storeu_si256((__m256i *)(void *)(pb + KQ_Q6K_SC + 32 * sb), kq_x8_q6_scales(p, sb));
+        _mm256_storeu_ps((float *)(void *)(pb + KQ_Q6K_D), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + PL_K6_D))));
+    }
+}
+
+static void kq_gemv_q6_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                            float *y, int64_t ldy, void *scratch) {
+    (void)scratch;
+    for (int32_t t = 0; t < nt; t++)
+        for (int32_t r = 0; r < nr; r += 8)
+            kq_gemv_q6k_x8_panel(k, w + r * ws, a + t * as, y + t * ldy + r, nr - r < 8 ? nr - r : 8);
+}
+
+static void kq_unpack_q6k_x8_rows(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
+    (void)ws;
+    (void)nrows;
+    kq_unpack_q6k_x8(nb, w, panel);
+}
+KQ_DEFINE_PANEL_GEMM(kq_gemm_q6_k_x8, KQ_Q6K, kq_unpack_q6k_x8_rows)
+
 /* Installs the K-quant kernels into a table. */
 static void kq_install(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q4_k, kq_gemm_q4_k, KQ_Q4K_PANEL};
@@ -616,7 +724,10 @@ static void kq_install(pl_kernels *k) {
     k->mm[PL_TYPE_Q6_K] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q6_k, kq_gemm_q6_k, KQ_Q6K_PANEL};
     k->mm[PL_TYPE_Q4_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q4_k_x8, kq_gemm_q4_k_x8,
                                             KQ_Q4K_PANEL};
+    k->mm[PL_TYPE_Q6_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q6_k_x8, kq_gemm_q6_k_x8,
+                                            KQ_Q6K_PANEL};
     k->repack_as[PL_TYPE_Q4_K] = PL_TYPE_Q4_K_X8;
+    k->repack_as[PL_TYPE_Q6_K] = PL_TYPE_Q6_K_X8;
 }
 
 #endif /* PL_KQ_TILES_H */
