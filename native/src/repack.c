@@ -41,43 +41,35 @@ void pl_free(void *p) {
 /* Bytes before a row's qs[16] in its block (d, and m for Q4_1), and per panel block before the codes. */
 static int32_t scale_bytes(int32_t plain) { return plain == PL_TYPE_Q4_1 ? 4 : 2; }
 
-
-static void repack_q4_k(const uint8_t *w, int64_t rows, int64_t k, uint8_t *o) {
-    const int64_t nb = k / PL_QK_K, ws = nb * PL_Q4_K_BYTES;
-    for (int64_t r0 = 0; r0 < rows; r0 += PL_PANEL_ROWS, o += nb * PL_K8_BYTES) {
-        memset(o, 0, (size_t)(nb * PL_K8_BYTES)); /* padding rows: zero scales and codes */
-        for (int r = 0; r < PL_PANEL_ROWS && r0 + r < rows; r++) {
-            const uint8_t *blk = w + (r0 + r) * ws;
-            uint8_t *pb = o;
-            for (int64_t b = 0; b < nb; b++, blk += PL_Q4_K_BYTES, pb += PL_K8_BYTES) {
-                memcpy(pb + PL_K8_D + 2 * r, blk, 2);
-                memcpy(pb + PL_K8_DMIN + 2 * r, blk + 2, 2);
-                for (int j = 0; j < 8; j++) {
-                    int sc, mn;
-                    pl_q4k_scale_min(j, blk + 4, &sc, &mn);
-                    pb[PL_K8_SC + 8 * j + r] = (uint8_t)sc;
-                    pb[PL_K8_MN + 16 * (j / 2) + 2 * r + j % 2] = (uint8_t)mn;
-                }
-                for (int g = 0; g < 32; g++) memcpy(pb + PL_K8_CODES + 32 * g + 4 * r, blk + 16 + 4 * g, 4);
-            }
-        }
+/* One K-quant super-block of row r into its panel super-block pb. */
+static void put_q4_k(const uint8_t *blk, int r, uint8_t *pb) {
+    memcpy(pb + PL_K8_D + 2 * r, blk, 2);
+    memcpy(pb + PL_K8_DMIN + 2 * r, blk + 2, 2);
+    for (int j = 0; j < 8; j++) {
+        int sc, mn;
+        pl_q4k_scale_min(j, blk + 4, &sc, &mn);
+        pb[PL_K8_SC + 8 * j + r] = (uint8_t)sc;
+        pb[PL_K8_MN + 16 * (j / 2) + 2 * r + j % 2] = (uint8_t)mn;
     }
+    for (int g = 0; g < 32; g++) memcpy(pb + PL_K8_CODES + 32 * g + 4 * r, blk + 16 + 4 * g, 4);
 }
 
-static void repack_q6_k(const uint8_t *w, int64_t rows, int64_t k, uint8_t *o) {
-    const int64_t nb = k / PL_QK_K, ws = nb * PL_Q6_K_BYTES;
-    for (int64_t r0 = 0; r0 < rows; r0 += PL_PANEL_ROWS, o += nb * PL_K6_BYTES) {
-        memset(o, 0, (size_t)(nb * PL_K6_BYTES)); /* padding rows: zero scales and codes */
-        for (int r = 0; r < PL_PANEL_ROWS && r0 + r < rows; r++) {
-            const uint8_t *blk = w + (r0 + r) * ws;
-            uint8_t *pb = o;
-            for (int64_t b = 0; b < nb; b++, blk += PL_Q6_K_BYTES, pb += PL_K6_BYTES) {
-                memcpy(pb + PL_K6_D + 2 * r, blk + 208, 2);
-                for (int sb = 0; sb < 16; sb++) pb[PL_K6_SC + 8 * sb + r] = blk[192 + sb];
-                for (int g = 0; g < 32; g++) memcpy(pb + PL_K6_QL + 32 * g + 4 * r, blk + 4 * g, 4);
-                for (int g = 0; g < 16; g++) memcpy(pb + PL_K6_QH + 32 * g + 4 * r, blk + 128 + 4 * g, 4);
-            }
-        }
+static void put_q6_k(const uint8_t *blk, int r, uint8_t *pb) {
+    memcpy(pb + PL_K6_D + 2 * r, blk + 208, 2);
+    for (int sb = 0; sb < 16; sb++) pb[PL_K6_SC + 8 * sb + r] = blk[192 + sb];
+    for (int g = 0; g < 32; g++) memcpy(pb + PL_K6_QL + 32 * g + 4 * r, blk + 4 * g, 4);
+    for (int g = 0; g < 16; g++) memcpy(pb + PL_K6_QH + 32 * g + 4 * r, blk + 128 + 4 * g, 4);
+}
+
+/* K-quant rows -> panels of 8 (block / panel_block: bytes of a source / panel super-block; put: one row's
+ * super-block into its panel super-block) */
+static void repack_k(const uint8_t *w, int64_t rows, int64_t k, uint8_t *o, int64_t block, int64_t panel_block,
+                     void (*put)(const uint8_t *blk, int r, uint8_t *pb)) {
+    const int64_t nb = k / PL_QK_K, ws = nb * block;
+    for (int64_t r0 = 0; r0 < rows; r0 += PL_PANEL_ROWS, o += nb * panel_block) {
+        memset(o, 0, (size_t)(nb * panel_block)); /* padding rows: zero scales and codes */
+        for (int r = 0; r < PL_PANEL_ROWS && r0 + r < rows; r++)
+            for (int64_t b = 0; b < nb; b++) put(w + (r0 + r) * ws + b * block, r, o + b * panel_block);
     }
 }
 
@@ -113,7 +105,9 @@ int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, 
         return PL_OK;
     }
     if (type == PL_TYPE_Q4_K || type == PL_TYPE_Q6_K) {
-        (type == PL_TYPE_Q4_K ? repack_q4_k : repack_q6_k)((const uint8_t *)src, rows, k, (uint8_t *)dst);
+        const int q4 = type == PL_TYPE_Q4_K;
+        repack_k((const uint8_t *)src, rows, k, (uint8_t *)dst, q4 ? PL_Q4_K_BYTES : PL_Q6_K_BYTES,
+                 q4 ? PL_K8_BYTES : PL_K6_BYTES, q4 ? put_q4_k : put_q6_k);
         return PL_OK;
     }
     const uint8_t *w = (const uint8_t *)src;
@@ -190,42 +184,26 @@ static void gemm_q4_1_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, co
 }
 
 /*
- * Q4_K_X8 reference, the panel GEMM's arithmetic: per row and super-block, isum = sum over sub-blocks of
- * scale x (codes . activation codes), offs = sum over sub-blocks of min x (activation code sum), both
- * exact; then acc += (d * yd) * isum and acc -= (dmin * yd) * offs, each one fused multiply-add.
- * Activations: ggml's block_q8_K (f32 d, int8 qs[256], int16 bsums[16]).
+ * K-quant references, the panel GEMM's arithmetic: per row and super-block exact integer sums, then
+ * fused multiply-adds into the row's float sum. Activations: ggml's block_q8_K (f32 d yd, int8 qs[256]
+ * at 4, int16 bsums[16] after them).
+ *
+ * Q4_K: isum = sum over sub-blocks of scale x (codes . activation codes), offs = sum over sub-blocks of
+ * min x (activation code sum); acc += (d * yd) * isum, then acc -= (dmin * yd) * offs.
  */
-static void gemm_q4_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
-                         float *y, int64_t ldy, void *scratch) {
-    (void)ws;
-    (void)scratch;
-    const int64_t nb = k / PL_QK_K;
-    for (int32_t t = 0; t < nt; t++)
-        for (int32_t r = 0; r < nr; r++) {
-            const uint8_t *panel = w + (int64_t)(r / PL_PANEL_ROWS) * nb * PL_K8_BYTES;
-            const int pr = r % PL_PANEL_ROWS;
-            float acc = 0.0f;
-            for (int64_t b = 0; b < nb; b++) {
-                const uint8_t *pb = panel + b * PL_K8_BYTES, *ya = a + t * as + b * PL_Q8_K_BYTES;
-                float yd;
-                memcpy(&yd, ya, 4);
-                int16_t bs[16];
-                memcpy(bs, ya + 4 + PL_QK_K, sizeof bs);
-                int32_t isum = 0, offs = 0;
-                for (int j = 0; j < 8; j++) {
-                    int32_t dot = 0;
-                    for (int l = 0; l < 32; l++) {
-                        const uint8_t c = pb[PL_K8_CODES + 32 * (8 * (j / 2) + l / 4) + 4 * pr + l % 4];
-                        dot += (j % 2 ? c >> 4 : c & 0xF) * (int8_t)ya[4 + 32 * j + l];
-                    }
-                    isum += pb[PL_K8_SC + 8 * j + pr] * dot;
-                    offs += pb[PL_K8_MN + 16 * (j / 2) + 2 * pr + j % 2] * (bs[2 * j] + bs[2 * j + 1]);
-                }
-                acc = fmaf(pl_load_f16(pb + PL_K8_D + 2 * pr) * yd, (float)isum, acc);
-                acc = fmaf(-(pl_load_f16(pb + PL_K8_DMIN + 2 * pr) * yd), (float)offs, acc);
-            }
-            y[t * ldy + r] = acc;
+static float q4k_x8_block(const uint8_t *pb, int pr, const uint8_t *ya, float yd, const int16_t *bs, float acc) {
+    int32_t isum = 0, offs = 0;
+    for (int j = 0; j < 8; j++) {
+        int32_t dot = 0;
+        for (int l = 0; l < 32; l++) {
+            const uint8_t c = pb[PL_K8_CODES + 32 * (8 * (j / 2) + l / 4) + 4 * pr + l % 4];
+            dot += (j % 2 ? c >> 4 : c & 0xF) * (int8_t)ya[4 + 32 * j + l];
         }
+        isum += pb[PL_K8_SC + 8 * j + pr] * dot;
+        offs += pb[PL_K8_MN + 16 * (j / 2) + 2 * pr + j % 2] * (bs[2 * j] + bs[2 * j + 1]);
+    }
+    acc = fmaf(pl_load_f16(pb + PL_K8_D + 2 * pr) * yd, (float)isum, acc);
+    return fmaf(-(pl_load_f16(pb + PL_K8_DMIN + 2 * pr) * yd), (float)offs, acc);
 }
 
 /* Q6_K_X8's 6-bit code of element e (0..255) of panel row pr: ql nibble | 2 qh bits << 4 (ggml's layout) */
@@ -236,39 +214,53 @@ static int q6_x8_code(const uint8_t *pb, int pr, int e) {
     return (n < 2 ? ql & 0xF : ql >> 4) | (((qh >> (2 * n)) & 3) << 4);
 }
 
-/*
- * Q6_K_X8 reference, the panel GEMM's arithmetic: per row and super-block, isum = sum over the 16
- * sub-blocks of scale x (codes 0..63 . activation codes) minus 32 x sum of scale x (activation code
- * sum), exact; then acc += (d * yd) * isum, one fused multiply-add.
- */
-static void gemm_q6_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
-                         float *y, int64_t ldy, void *scratch) {
-    (void)ws;
-    (void)scratch;
+/* Q6_K: isum = sum over the 16 sub-blocks of scale x (codes 0..63 . activation codes) minus 32 x the sum of
+ * scale x (activation code sum); acc += (d * yd) * isum. */
+static float q6k_x8_block(const uint8_t *pb, int pr, const uint8_t *ya, float yd, const int16_t *bs, float acc) {
+    int32_t isum = 0, offs = 0;
+    for (int sb = 0; sb < 16; sb++) {
+        int32_t dot = 0;
+        for (int l = 0; l < 16; l++) dot += q6_x8_code(pb, pr, 16 * sb + l) * (int8_t)ya[4 + 16 * sb + l];
+        const int sc = (int8_t)pb[PL_K6_SC + 8 * sb + pr];
+        isum += sc * dot;
+        offs += sc * bs[sb];
+    }
+    return fmaf(pl_load_f16(pb + PL_K6_D + 2 * pr) * yd, (float)(isum - 32 * offs), acc);
+}
+
+typedef float (*k_x8_block_fn)(const uint8_t *pb, int pr, const uint8_t *ya, float yd, const int16_t *bs, float acc);
+
+static void gemm_k_x8(int64_t k, const uint8_t *w, int32_t nr, const uint8_t *a, int64_t as, int32_t nt, float *y,
+                      int64_t ldy, int64_t block_bytes, k_x8_block_fn block) {
     const int64_t nb = k / PL_QK_K;
     for (int32_t t = 0; t < nt; t++)
         for (int32_t r = 0; r < nr; r++) {
-            const uint8_t *panel = w + (int64_t)(r / PL_PANEL_ROWS) * nb * PL_K6_BYTES;
-            const int pr = r % PL_PANEL_ROWS;
+            const uint8_t *panel = w + (int64_t)(r / PL_PANEL_ROWS) * nb * block_bytes;
             float acc = 0.0f;
             for (int64_t b = 0; b < nb; b++) {
-                const uint8_t *pb = panel + b * PL_K6_BYTES, *ya = a + t * as + b * PL_Q8_K_BYTES;
+                const uint8_t *ya = a + t * as + b * PL_Q8_K_BYTES;
                 float yd;
                 memcpy(&yd, ya, 4);
                 int16_t bs[16];
                 memcpy(bs, ya + 4 + PL_QK_K, sizeof bs);
-                int32_t isum = 0, offs = 0;
-                for (int sb = 0; sb < 16; sb++) {
-                    int32_t dot = 0;
-                    for (int l = 0; l < 16; l++) dot += q6_x8_code(pb, pr, 16 * sb + l) * (int8_t)ya[4 + 16 * sb + l];
-                    const int sc = (int8_t)pb[PL_K6_SC + 8 * sb + pr];
-                    isum += sc * dot;
-                    offs += sc * bs[sb];
-                }
-                acc = fmaf(pl_load_f16(pb + PL_K6_D + 2 * pr) * yd, (float)(isum - 32 * offs), acc);
+                acc = block(panel + b * block_bytes, r % PL_PANEL_ROWS, ya, yd, bs, acc);
             }
             y[t * ldy + r] = acc;
         }
+}
+
+static void gemm_q4_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                         float *y, int64_t ldy, void *scratch) {
+    (void)ws;
+    (void)scratch;
+    gemm_k_x8(k, w, nr, a, as, nt, y, ldy, PL_K8_BYTES, q4k_x8_block);
+}
+
+static void gemm_q6_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                         float *y, int64_t ldy, void *scratch) {
+    (void)ws;
+    (void)scratch;
+    gemm_k_x8(k, w, nr, a, as, nt, y, ldy, PL_K6_BYTES, q6k_x8_block);
 }
 
 static void act_q8_0(const float *x, void *dst, int64_t k) { pl_ref_quantize_row(PL_TYPE_Q8_0, x, dst, k); }

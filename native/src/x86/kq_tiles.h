@@ -594,20 +594,6 @@ KQ_AI void kq_unpack_q4k_x8(int64_t nb, const uint8_t *p, uint8_t *panel) {
     }
 }
 
-static void kq_gemv_q4_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
-                            float *y, int64_t ldy, void *scratch) {
-    (void)scratch;
-    for (int32_t t = 0; t < nt; t++)
-        for (int32_t r = 0; r < nr; r += 8)
-            kq_gemv_q4k_x8_panel(k, w + r * ws, a + t * as, y + t * ldy + r, nr - r < 8 ? nr - r : 8);
-}
-
-static void kq_unpack_q4k_x8_rows(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
-    (void)ws;
-    (void)nrows;
-    kq_unpack_q4k_x8(nb, w, panel);
-}
-KQ_DEFINE_PANEL_GEMM(kq_gemm_q4_k_x8, KQ_Q4K, kq_unpack_q4k_x8_rows)
 
 /* Repacked Q6_K (PL_TYPE_Q6_K_X8): the same one-row-per-lane decode, codes rebuilt from ql and qh as
  * kq_pack_q6k does; per 16-element sub-block the 8 rows' exact sums times their int8 scales, the -32
@@ -702,19 +688,36 @@ KQ_AI void kq_unpack_q6k_x8(int64_t nb, const uint8_t *p, uint8_t *panel) {
     }
 }
 
+/* Decode and the GEMM's panel source for the repacked K-quants (kind KQ_Q4K or KQ_Q6K). */
+KQ_AI void kq_gemv_x8(int kind, int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,
+                      int32_t nt, float *y, int64_t ldy) {
+    for (int32_t t = 0; t < nt; t++)
+        for (int32_t r = 0; r < nr; r += 8) {
+            const int32_t n8 = nr - r < 8 ? nr - r : 8;
+            if (kind == KQ_Q6K) kq_gemv_q6k_x8_panel(k, w + r * ws, a + t * as, y + t * ldy + r, n8);
+            else kq_gemv_q4k_x8_panel(k, w + r * ws, a + t * as, y + t * ldy + r, n8);
+        }
+}
+static void kq_gemv_q4_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                            float *y, int64_t ldy, void *scratch) {
+    (void)scratch;
+    kq_gemv_x8(KQ_Q4K, k, w, ws, nr, a, as, nt, y, ldy);
+}
 static void kq_gemv_q6_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
                             float *y, int64_t ldy, void *scratch) {
     (void)scratch;
-    for (int32_t t = 0; t < nt; t++)
-        for (int32_t r = 0; r < nr; r += 8)
-            kq_gemv_q6k_x8_panel(k, w + r * ws, a + t * as, y + t * ldy + r, nr - r < 8 ? nr - r : 8);
+    kq_gemv_x8(KQ_Q6K, k, w, ws, nr, a, as, nt, y, ldy);
 }
-
+/* the panel GEMM's PACK step for repacked rows (whole panels; ws and nrows are implied) */
+static void kq_unpack_q4k_x8_rows(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
+    (void)ws, (void)nrows;
+    kq_unpack_q4k_x8(nb, w, panel);
+}
 static void kq_unpack_q6k_x8_rows(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
-    (void)ws;
-    (void)nrows;
+    (void)ws, (void)nrows;
     kq_unpack_q6k_x8(nb, w, panel);
 }
+KQ_DEFINE_PANEL_GEMM(kq_gemm_q4_k_x8, KQ_Q4K, kq_unpack_q4k_x8_rows)
 KQ_DEFINE_PANEL_GEMM(kq_gemm_q6_k_x8, KQ_Q6K, kq_unpack_q6k_x8_rows)
 
 /* Installs the K-quant kernels into a table. */
