@@ -145,6 +145,9 @@ PL_API int32_t pl_get_rows(int32_t type, const void *table, pl_i64 table_bytes, 
  * (1184 bytes: 148 per row, 4 more than Q4_K).
  */
 #define PL_TYPE_Q4_K_X8 66
+/* Q5_K rows interleaved by 8: Q4_K_X8's 1184 bytes per super-block of a panel (qs as Q4_K's codes), then
+ * 8 groups of 32 bytes of qh (group g = bytes 4g..4g+3 of each row's qh[32]) (1440 bytes: 180 per row). */
+#define PL_TYPE_Q5_K_X8 68
 /*
  * Q6_K rows interleaved by 8: per super-block of a panel, the 8 rows' f16 d[8], their int8 scales
  * sc[16 sub-blocks][8 rows], 32 groups of 32 bytes of ql (group 8c + g = bytes 4g..4g+3 of each row's

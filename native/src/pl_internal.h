@@ -99,6 +99,10 @@ PL_INTERNAL void pl_fp16_table_init(void);
 #define PL_K8_MN 96     /* u8 mins [pair][row][2] */
 #define PL_K8_CODES 160 /* 32 groups [chunk j][group h] of [row][4 bytes] */
 #define PL_K8_BYTES (8 * PL_Q4_K_X8_BYTES)
+/* a Q5_K_X8 panel super-block: Q4_K_X8's, then the rows' qh */
+#define PL_Q5_K_X8_BYTES 180
+#define PL_K5_QH PL_K8_BYTES /* 8 groups [group g] of [row][4 bytes] */
+#define PL_K5_BYTES (8 * PL_Q5_K_X8_BYTES)
 /* a Q6_K_X8 panel super-block (see panllama.h) */
 #define PL_K6_D 0      /* f16 d[8] */
 #define PL_K6_SC 16    /* int8 scales [sub-block][row] */
@@ -108,7 +112,7 @@ PL_INTERNAL void pl_fp16_table_init(void);
 #define PL_Q8_K_BYTES 292 /* K-quant activations: f32 d, int8 qs[256], int16 bsums[16] (sums of 16 codes) */
 
 /* Highest type id + 1: the kernel table is indexed by type id (ggml's, then the repacked layouts). */
-#define PL_TYPE_SLOTS 68
+#define PL_TYPE_SLOTS 69
 #define PL_PANEL_ROWS 8 /* rows per panel of the repacked (*_X8) layouts */
 
 typedef struct {

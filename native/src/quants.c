@@ -31,6 +31,7 @@ static const pl_type_info TYPES[PL_TYPE_SLOTS] = {
     [PL_TYPE_Q4_1_X8] = {PL_QK, PL_Q4_1_BYTES, "q4_1_x8", PL_TYPE_Q4_1},
     [PL_TYPE_Q4_K_X8] = {PL_QK_K, PL_Q4_K_X8_BYTES, "q4_K_x8", PL_TYPE_Q4_K},
     [PL_TYPE_Q6_K_X8] = {PL_QK_K, PL_Q6_K_BYTES, "q6_K_x8", PL_TYPE_Q6_K},
+    [PL_TYPE_Q5_K_X8] = {PL_QK_K, PL_Q5_K_X8_BYTES, "q5_K_x8", PL_TYPE_Q5_K},
 };
 
 const pl_type_info *pl_type_get(int32_t type) {

@@ -41,8 +41,9 @@ void pl_free(void *p) {
 /* Bytes before a row's qs[16] in its block (d, and m for Q4_1), and per panel block before the codes. */
 static int32_t scale_bytes(int32_t plain) { return plain == PL_TYPE_Q4_1 ? 4 : 2; }
 
-/* One K-quant super-block of row r into its panel super-block pb. */
-static void put_q4_k(const uint8_t *blk, int r, uint8_t *pb) {
+/* One K-quant super-block of row r into its panel super-block pb. Q4_K and Q5_K share d, dmin, the
+ * packed scales and the qs layout (Q5_K's qs after its qh). */
+static void put_q45_k(const uint8_t *blk, int r, uint8_t *pb, int qs) {
     memcpy(pb + PL_K8_D + 2 * r, blk, 2);
     memcpy(pb + PL_K8_DMIN + 2 * r, blk + 2, 2);
     for (int j = 0; j < 8; j++) {
@@ -51,7 +52,14 @@ static void put_q4_k(const uint8_t *blk, int r, uint8_t *pb) {
         pb[PL_K8_SC + 8 * j + r] = (uint8_t)sc;
         pb[PL_K8_MN + 16 * (j / 2) + 2 * r + j % 2] = (uint8_t)mn;
     }
-    for (int g = 0; g < 32; g++) memcpy(pb + PL_K8_CODES + 32 * g + 4 * r, blk + 16 + 4 * g, 4);
+    for (int g = 0; g < 32; g++) memcpy(pb + PL_K8_CODES + 32 * g + 4 * r, blk + qs + 4 * g, 4);
+}
+
+static void put_q4_k(const uint8_t *blk, int r, uint8_t *pb) { put_q45_k(blk, r, pb, 16); }
+
+static void put_q5_k(const uint8_t *blk, int r, uint8_t *pb) {
+    put_q45_k(blk, r, pb, 48);
+    for (int g = 0; g < 8; g++) memcpy(pb + PL_K5_QH + 32 * g + 4 * r, blk + 16 + 4 * g, 4);
 }
 
 static void put_q6_k(const uint8_t *blk, int r, uint8_t *pb) {
@@ -104,10 +112,11 @@ int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, 
         memmove(dst, src, (size_t)need_src);
         return PL_OK;
     }
-    if (type == PL_TYPE_Q4_K || type == PL_TYPE_Q6_K) {
-        const int q4 = type == PL_TYPE_Q4_K;
-        repack_k((const uint8_t *)src, rows, k, (uint8_t *)dst, q4 ? PL_Q4_K_BYTES : PL_Q6_K_BYTES,
-                 q4 ? PL_K8_BYTES : PL_K6_BYTES, q4 ? put_q4_k : put_q6_k);
+    if (type == PL_TYPE_Q4_K || type == PL_TYPE_Q5_K || type == PL_TYPE_Q6_K) {
+        const uint8_t *w = (const uint8_t *)src;
+        if (type == PL_TYPE_Q4_K) repack_k(w, rows, k, (uint8_t *)dst, PL_Q4_K_BYTES, PL_K8_BYTES, put_q4_k);
+        if (type == PL_TYPE_Q5_K) repack_k(w, rows, k, (uint8_t *)dst, PL_Q5_K_BYTES, PL_K5_BYTES, put_q5_k);
+        if (type == PL_TYPE_Q6_K) repack_k(w, rows, k, (uint8_t *)dst, PL_Q6_K_BYTES, PL_K6_BYTES, put_q6_k);
         return PL_OK;
     }
     const uint8_t *w = (const uint8_t *)src;
@@ -188,22 +197,30 @@ static void gemm_q4_1_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, co
  * fused multiply-adds into the row's float sum. Activations: ggml's block_q8_K (f32 d yd, int8 qs[256]
  * at 4, int16 bsums[16] after them).
  *
- * Q4_K: isum = sum over sub-blocks of scale x (codes . activation codes), offs = sum over sub-blocks of
- * min x (activation code sum); acc += (d * yd) * isum, then acc -= (dmin * yd) * offs.
+ * Q4_K / Q5_K: isum = sum over sub-blocks of scale x (codes . activation codes), offs = sum over
+ * sub-blocks of min x (activation code sum); acc += (d * yd) * isum, then acc -= (dmin * yd) * offs.
  */
-static float q4k_x8_block(const uint8_t *pb, int pr, const uint8_t *ya, float yd, const int16_t *bs, float acc) {
+static float q45k_x8_block(const uint8_t *pb, int pr, const uint8_t *ya, float yd, const int16_t *bs, float acc, int q5) {
     int32_t isum = 0, offs = 0;
     for (int j = 0; j < 8; j++) {
         int32_t dot = 0;
         for (int l = 0; l < 32; l++) {
             const uint8_t c = pb[PL_K8_CODES + 32 * (8 * (j / 2) + l / 4) + 4 * pr + l % 4];
-            dot += (j % 2 ? c >> 4 : c & 0xF) * (int8_t)ya[4 + 32 * j + l];
+            const int fifth = q5 ? ((pb[PL_K5_QH + 32 * (l / 4) + 4 * pr + l % 4] >> j) & 1) << 4 : 0; /* Q5_K: bit j of qh[l] */
+            dot += ((j % 2 ? c >> 4 : c & 0xF) | fifth) * (int8_t)ya[4 + 32 * j + l];
         }
         isum += pb[PL_K8_SC + 8 * j + pr] * dot;
         offs += pb[PL_K8_MN + 16 * (j / 2) + 2 * pr + j % 2] * (bs[2 * j] + bs[2 * j + 1]);
     }
     acc = fmaf(pl_load_f16(pb + PL_K8_D + 2 * pr) * yd, (float)isum, acc);
     return fmaf(-(pl_load_f16(pb + PL_K8_DMIN + 2 * pr) * yd), (float)offs, acc);
+}
+
+static float q4k_x8_block(const uint8_t *pb, int pr, const uint8_t *ya, float yd, const int16_t *bs, float acc) {
+    return q45k_x8_block(pb, pr, ya, yd, bs, acc, 0);
+}
+static float q5k_x8_block(const uint8_t *pb, int pr, const uint8_t *ya, float yd, const int16_t *bs, float acc) {
+    return q45k_x8_block(pb, pr, ya, yd, bs, acc, 1);
 }
 
 /* Q6_K_X8's 6-bit code of element e (0..255) of panel row pr: ql nibble | 2 qh bits << 4 (ggml's layout) */
@@ -256,6 +273,13 @@ static void gemm_q4_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, co
     gemm_k_x8(k, w, nr, a, as, nt, y, ldy, PL_K8_BYTES, q4k_x8_block);
 }
 
+static void gemm_q5_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                         float *y, int64_t ldy, void *scratch) {
+    (void)ws;
+    (void)scratch;
+    gemm_k_x8(k, w, nr, a, as, nt, y, ldy, PL_K5_BYTES, q5k_x8_block);
+}
+
 static void gemm_q6_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
                          float *y, int64_t ldy, void *scratch) {
     (void)ws;
@@ -271,4 +295,5 @@ void pl_repack_install_scalar(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_1_X8] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q4_1_x8, gemm_q4_1_x8, 0};
     k->mm[PL_TYPE_Q4_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q4_k_x8, gemm_q4_k_x8, 0};
     k->mm[PL_TYPE_Q6_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q6_k_x8, gemm_q6_k_x8, 0};
+    k->mm[PL_TYPE_Q5_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q5_k_x8, gemm_q5_k_x8, 0};
 }

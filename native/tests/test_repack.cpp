@@ -11,7 +11,7 @@ struct Case {
     int32_t plain, x8;
 };
 const Case kCases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q4_1_X8}, {PL_TYPE_Q4_K, PL_TYPE_Q4_K_X8},
-                       {PL_TYPE_Q6_K, PL_TYPE_Q6_K_X8}};
+                       {PL_TYPE_Q5_K, PL_TYPE_Q5_K_X8}, {PL_TYPE_Q6_K, PL_TYPE_Q6_K_X8}};
 const Case kQ4Cases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q4_1_X8}};
 
 bool kquant(const Case &c) { return pl_type_block_elems(c.plain) == 256; }
@@ -109,32 +109,37 @@ TEST(Repack, LayoutAsDocumented) {
     }
 }
 
-// Q4_K: d and dmin, the 6-bit scales and mins unpacked to bytes (ggml's packing, decoded here from its
-// description), and the code bytes, where panllama.h says; padding rows are zero.
+// Q4_K / Q5_K: d and dmin, the 6-bit scales and mins unpacked to bytes (ggml's packing, decoded here from
+// its description), the code bytes (and Q5_K's qh), where panllama.h says; padding rows are zero.
 TEST(Repack, Q4KLayoutAsDocumented) {
-    const int64_t rows = 10, k = 512, nb = k / 256;
-    auto w = quantize(PL_TYPE_Q4_K, randn((size_t)(rows * k), 21));
-    auto p = repack(PL_TYPE_Q4_K, w, rows, k, PL_TYPE_Q4_K_X8);
-    ASSERT_EQ(p.size(), (size_t)(16 * nb * 148));
-    for (int64_t r = 0; r < 16; r++)
-        for (int64_t b = 0; b < nb; b++) {
-            const uint8_t *blk = r < rows ? &w[(size_t)((r * nb + b) * 144)] : nullptr;
-            const uint8_t *pb = &p[(size_t)(((r / 8) * nb + b) * 8 * 148)];
-            const int pr = (int)(r % 8);
-            for (int i = 0; i < 2; i++) {
-                ASSERT_EQ(pb[2 * pr + i], blk ? blk[i] : 0);
-                ASSERT_EQ(pb[16 + 2 * pr + i], blk ? blk[2 + i] : 0);
+    for (const bool q5 : {false, true}) {
+        const int64_t rows = 10, k = 512, nb = k / 256, bb = q5 ? 176 : 144, xb = q5 ? 180 : 148, qs = q5 ? 48 : 16;
+        const int32_t type = q5 ? PL_TYPE_Q5_K : PL_TYPE_Q4_K;
+        auto w = quantize(type, randn((size_t)(rows * k), 21));
+        auto p = repack(type, w, rows, k, q5 ? PL_TYPE_Q5_K_X8 : PL_TYPE_Q4_K_X8);
+        ASSERT_EQ(p.size(), (size_t)(16 * nb * xb));
+        for (int64_t r = 0; r < 16; r++)
+            for (int64_t b = 0; b < nb; b++) {
+                const uint8_t *blk = r < rows ? &w[(size_t)((r * nb + b) * bb)] : nullptr;
+                const uint8_t *pb = &p[(size_t)(((r / 8) * nb + b) * 8 * xb)];
+                const int pr = (int)(r % 8);
+                for (int i = 0; i < 2; i++) {
+                    ASSERT_EQ(pb[2 * pr + i], blk ? blk[i] : 0);
+                    ASSERT_EQ(pb[16 + 2 * pr + i], blk ? blk[2 + i] : 0);
+                }
+                for (int j = 0; j < 8; j++) {
+                    const uint8_t *q = blk ? blk + 4 : nullptr;
+                    const int sc = !q ? 0 : j < 4 ? q[j] & 63 : (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+                    const int mn = !q ? 0 : j < 4 ? q[j + 4] & 63 : (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+                    ASSERT_EQ(pb[32 + 8 * j + pr], sc) << "r=" << r << " j=" << j;
+                    ASSERT_EQ(pb[96 + 16 * (j / 2) + 2 * pr + j % 2], mn) << "r=" << r << " j=" << j;
+                }
+                for (int g = 0; g < 32; g++)
+                    for (int i = 0; i < 4; i++) ASSERT_EQ(pb[160 + 32 * g + 4 * pr + i], blk ? blk[qs + 4 * g + i] : 0);
+                for (int g = 0; q5 && g < 8; g++)  // Q5_K's qh after the codes
+                    for (int i = 0; i < 4; i++) ASSERT_EQ(pb[1184 + 32 * g + 4 * pr + i], blk ? blk[16 + 4 * g + i] : 0);
             }
-            for (int j = 0; j < 8; j++) {
-                const uint8_t *q = blk ? blk + 4 : nullptr;
-                const int sc = !q ? 0 : j < 4 ? q[j] & 63 : (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
-                const int mn = !q ? 0 : j < 4 ? q[j + 4] & 63 : (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
-                ASSERT_EQ(pb[32 + 8 * j + pr], sc) << "r=" << r << " j=" << j;
-                ASSERT_EQ(pb[96 + 16 * (j / 2) + 2 * pr + j % 2], mn) << "r=" << r << " j=" << j;
-            }
-            for (int g = 0; g < 32; g++)
-                for (int i = 0; i < 4; i++) ASSERT_EQ(pb[160 + 32 * g + 4 * pr + i], blk ? blk[16 + 4 * g + i] : 0);
-        }
+    }
 }
 
 // Q6_K: d, the int8 scales by sub-block and row, and the ql / qh bytes by group, where panllama.h says.
@@ -294,8 +299,9 @@ TEST(Repack, PreferredLayoutPerPath) {
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_0), simd ? PL_TYPE_Q4_0_X8 : PL_TYPE_Q4_0);
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_1), simd ? PL_TYPE_Q4_1_X8 : PL_TYPE_Q4_1);
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_K), simd ? PL_TYPE_Q4_K_X8 : PL_TYPE_Q4_K);
+    EXPECT_EQ(pl_repack_type(PL_TYPE_Q5_K), simd ? PL_TYPE_Q5_K_X8 : PL_TYPE_Q5_K);
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q6_K), simd ? PL_TYPE_Q6_K_X8 : PL_TYPE_Q6_K);
-    for (int32_t t : {PL_TYPE_F32, PL_TYPE_F16, PL_TYPE_Q8_0, PL_TYPE_Q5_K, PL_TYPE_Q5_0, PL_TYPE_Q4_0_X8, -1, 999})
+    for (int32_t t : {PL_TYPE_F32, PL_TYPE_F16, PL_TYPE_Q8_0, PL_TYPE_Q5_1, PL_TYPE_Q5_0, PL_TYPE_Q4_0_X8, -1, 999})
         EXPECT_EQ(pl_repack_type(t), t);
     EXPECT_STREQ(pl_type_name(PL_TYPE_Q4_0_X8), "q4_0_x8");
 }

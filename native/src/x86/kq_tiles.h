@@ -519,38 +519,53 @@ KQ_AI __m256i kq_x8_scales(const uint8_t *pb, int sb) {
 #endif
 }
 
-KQ_AI void kq_gemv_q4k_x8_panel(int64_t k, const uint8_t *p, const uint8_t *a, float *y, int32_t nrows) {
-    const int64_t nb = k / PL_QK_K;
+/* the 5th bits (Q5_K) of sub-block sb for the codes of group h: 16 where bit sb of the row's qh byte is set */
+KQ_AI __m256i kq_x8_fifth(const uint8_t *p, int h, int sb) {
+    const __m256i qh = _mm256_loadu_si256((const __m256i *)(const void *)(p + PL_K5_QH + 32 * h));
+    return _mm256_slli_epi16(_mm256_and_si256(_mm256_srli_epi16(qh, sb), _mm256_set1_epi8(1)), 4);
+}
+
+/* Q4_K (q5 = 0) or Q5_K (q5 = 1) repacked panel x one activation row */
+KQ_AI void kq_gemv_q45k_x8_panel(int64_t k, const uint8_t *p, const uint8_t *a, float *y, int32_t nrows, const int q5) {
+    const int64_t nb = k / PL_QK_K, pbytes = q5 ? PL_K5_BYTES : PL_K8_BYTES;
     const __m256i m4 = _mm256_set1_epi8(0x0f);
     __m256 acc = _mm256_setzero_ps();
     uintptr_t pf_line = ((uintptr_t)p + PL_K8_PF_DIST) & ~(uintptr_t)63;
-    for (int64_t b = 0; b < nb; b++, p += PL_K8_BYTES) {
-        for (; pf_line < (uintptr_t)p + PL_K8_BYTES + PL_K8_PF_DIST; pf_line += 64) _mm_prefetch((const char *)pf_line, _MM_HINT_T0);
+    for (int64_t b = 0; b < nb; b++, p += pbytes) {
+        for (; pf_line < (uintptr_t)p + pbytes + PL_K8_PF_DIST; pf_line += 64) _mm_prefetch((const char *)pf_line, _MM_HINT_T0);
         const uint8_t *act = a + b * PL_Q8_K_BYTES;
         __m256i isum = _mm256_setzero_si256();
         for (int j = 0; j < 4; j++) {
-            __m256i slo = _mm256_setzero_si256(), shi = _mm256_setzero_si256();
-            for (int h = 0; h < 8; h++) {
-                const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + PL_K8_CODES + 32 * (8 * j + h)));
-                int32_t y0, y1;
-                memcpy(&y0, act + 4 + 64 * j + 4 * h, 4);
-                memcpy(&y1, act + 4 + 64 * j + 32 + 4 * h, 4);
-                const __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+            /* AVX2 int16 pair sums: 8 groups of 4-bit codes fit, 4 of 5-bit ones: halves for Q5_K */
+            for (int half = 0; half < (q5 && !PL_VNNI ? 2 : 1); half++) {
+                __m256i slo = _mm256_setzero_si256(), shi = _mm256_setzero_si256();
+                const int h0 = q5 && !PL_VNNI ? 4 * half : 0, h1 = q5 && !PL_VNNI ? h0 + 4 : 8;
+                for (int h = h0; h < h1; h++) {
+                    const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + PL_K8_CODES + 32 * (8 * j + h)));
+                    int32_t y0, y1;
+                    memcpy(&y0, act + 4 + 64 * j + 4 * h, 4);
+                    memcpy(&y1, act + 4 + 64 * j + 32 + 4 * h, 4);
+                    __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+                    if (q5) {
+                        lo = _mm256_or_si256(lo, kq_x8_fifth(p, h, 2 * j));
+                        hi = _mm256_or_si256(hi, kq_x8_fifth(p, h, 2 * j + 1));
+                    }
 #if PL_VNNI
-                slo = _mm256_dpbusd_epi32(slo, lo, _mm256_set1_epi32(y0));
-                shi = _mm256_dpbusd_epi32(shi, hi, _mm256_set1_epi32(y1));
+                    slo = _mm256_dpbusd_epi32(slo, lo, _mm256_set1_epi32(y0));
+                    shi = _mm256_dpbusd_epi32(shi, hi, _mm256_set1_epi32(y1));
 #else
-                slo = _mm256_add_epi16(slo, _mm256_maddubs_epi16(lo, _mm256_set1_epi32(y0)));
-                shi = _mm256_add_epi16(shi, _mm256_maddubs_epi16(hi, _mm256_set1_epi32(y1)));
+                    slo = _mm256_add_epi16(slo, _mm256_maddubs_epi16(lo, _mm256_set1_epi32(y0)));
+                    shi = _mm256_add_epi16(shi, _mm256_maddubs_epi16(hi, _mm256_set1_epi32(y1)));
+#endif
+                }
+#if PL_VNNI
+                isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(slo, kq_x8_scales(p, 2 * j)));
+                isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(shi, kq_x8_scales(p, 2 * j + 1)));
+#else
+                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(slo, kq_x8_scales(p, 2 * j)));
+                isum = _mm256_add_epi32(isum, _mm256_madd_epi16(shi, kq_x8_scales(p, 2 * j + 1)));
 #endif
             }
-#if PL_VNNI
-            isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(slo, kq_x8_scales(p, 2 * j)));
-            isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(shi, kq_x8_scales(p, 2 * j + 1)));
-#else
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(slo, kq_x8_scales(p, 2 * j)));
-            isum = _mm256_add_epi32(isum, _mm256_madd_epi16(shi, kq_x8_scales(p, 2 * j + 1)));
-#endif
         }
         int32_t q8s[4];
         kq_sub_sums(act, q8s);
@@ -572,17 +587,22 @@ KQ_AI void kq_gemv_q4k_x8_panel(int64_t k, const uint8_t *p, const uint8_t *a, f
     for (int r = 0; r < nrows; r++) y[r] = out[r];
 }
 
-/* A repacked panel's super-blocks -> the panel GEMM's layout (codes one per byte, scale vectors, f32 d). */
-KQ_AI void kq_unpack_q4k_x8(int64_t nb, const uint8_t *p, uint8_t *panel) {
+/* A repacked Q4_K / Q5_K panel's super-blocks -> the panel GEMM's layout (codes one per byte, with their
+ * 5th bit for Q5_K; scale vectors; f32 d). */
+KQ_AI void kq_unpack_q45k_x8(int64_t nb, const uint8_t *p, uint8_t *panel, const int q5) {
     const __m256i m4 = _mm256_set1_epi8(0x0f);
-    for (int64_t b = 0; b < nb; b++, p += PL_K8_BYTES) {
+    for (int64_t b = 0; b < nb; b++, p += q5 ? PL_K5_BYTES : PL_K8_BYTES) {
         uint8_t *pb = panel + b * KQ_Q4K_PANEL;
         for (int j = 0; j < 4; j++)
             for (int h = 0; h < 8; h++) {
                 const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + PL_K8_CODES + 32 * (8 * j + h)));
-                _mm256_storeu_si256((__m256i *)(void *)(pb + 256 * (2 * j) + 32 * h), _mm256_and_si256(v, m4));
-                _mm256_storeu_si256((__m256i *)(void *)(pb + 256 * (2 * j + 1) + 32 * h),
-                                    _mm256_and_si256(_mm256_srli_epi16(v, 4), m4));
+                __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+                if (q5) {
+                    lo = _mm256_or_si256(lo, kq_x8_fifth(p, h, 2 * j));
+                    hi = _mm256_or_si256(hi, kq_x8_fifth(p, h, 2 * j + 1));
+                }
+                _mm256_storeu_si256((__m256i *)(void *)(pb + 256 * (2 * j) + 32 * h), lo);
+                _mm256_storeu_si256((__m256i *)(void *)(pb + 256 * (2 * j + 1) + 32 * h), hi);
             }
         for (int sb = 0; sb < 8; sb++) _mm256_storeu_si256((__m256i *)(void *)(pb + KQ_Q4K_SC + 32 * sb), kq_x8_scales(p, sb));
         for (int pr = 0; pr < 4; pr++)
@@ -593,7 +613,6 @@ KQ_AI void kq_unpack_q4k_x8(int64_t nb, const uint8_t *p, uint8_t *panel) {
                          _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + PL_K8_DMIN))));
     }
 }
-
 
 /* Repacked Q6_K (PL_TYPE_Q6_K_X8): the same one-row-per-lane decode, codes rebuilt from ql and qh as
  * kq_pack_q6k does; per 16-element sub-block the 8 rows' exact sums times their int8 scales, the -32
@@ -688,20 +707,25 @@ KQ_AI void kq_unpack_q6k_x8(int64_t nb, const uint8_t *p, uint8_t *panel) {
     }
 }
 
-/* Decode and the GEMM's panel source for the repacked K-quants (kind KQ_Q4K or KQ_Q6K). */
+/* Decode and the GEMM's panel source for the repacked K-quants (kind KQ_Q4K, KQ_Q5K or KQ_Q6K). */
 KQ_AI void kq_gemv_x8(int kind, int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,
                       int32_t nt, float *y, int64_t ldy) {
     for (int32_t t = 0; t < nt; t++)
         for (int32_t r = 0; r < nr; r += 8) {
             const int32_t n8 = nr - r < 8 ? nr - r : 8;
             if (kind == KQ_Q6K) kq_gemv_q6k_x8_panel(k, w + r * ws, a + t * as, y + t * ldy + r, n8);
-            else kq_gemv_q4k_x8_panel(k, w + r * ws, a + t * as, y + t * ldy + r, n8);
+            else kq_gemv_q45k_x8_panel(k, w + r * ws, a + t * as, y + t * ldy + r, n8, kind == KQ_Q5K);
         }
 }
 static void kq_gemv_q4_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
                             float *y, int64_t ldy, void *scratch) {
     (void)scratch;
     kq_gemv_x8(KQ_Q4K, k, w, ws, nr, a, as, nt, y, ldy);
+}
+static void kq_gemv_q5_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                            float *y, int64_t ldy, void *scratch) {
+    (void)scratch;
+    kq_gemv_x8(KQ_Q5K, k, w, ws, nr, a, as, nt, y, ldy);
 }
 static void kq_gemv_q6_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
                             float *y, int64_t ldy, void *scratch) {
@@ -711,13 +735,18 @@ static void kq_gemv_q6_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr,
 /* the panel GEMM's PACK step for repacked rows (whole panels; ws and nrows are implied) */
 static void kq_unpack_q4k_x8_rows(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
     (void)ws, (void)nrows;
-    kq_unpack_q4k_x8(nb, w, panel);
+    kq_unpack_q45k_x8(nb, w, panel, 0);
+}
+static void kq_unpack_q5k_x8_rows(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
+    (void)ws, (void)nrows;
+    kq_unpack_q45k_x8(nb, w, panel, 1);
 }
 static void kq_unpack_q6k_x8_rows(int64_t nb, const uint8_t *w, int64_t ws, int32_t nrows, uint8_t *panel) {
     (void)ws, (void)nrows;
     kq_unpack_q6k_x8(nb, w, panel);
 }
 KQ_DEFINE_PANEL_GEMM(kq_gemm_q4_k_x8, KQ_Q4K, kq_unpack_q4k_x8_rows)
+KQ_DEFINE_PANEL_GEMM(kq_gemm_q5_k_x8, KQ_Q5K, kq_unpack_q5k_x8_rows)
 KQ_DEFINE_PANEL_GEMM(kq_gemm_q6_k_x8, KQ_Q6K, kq_unpack_q6k_x8_rows)
 
 /* Installs the K-quant kernels into a table. */
@@ -729,7 +758,10 @@ static void kq_install(pl_kernels *k) {
                                             KQ_Q4K_PANEL};
     k->mm[PL_TYPE_Q6_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q6_k_x8, kq_gemm_q6_k_x8,
                                             KQ_Q6K_PANEL};
+    k->mm[PL_TYPE_Q5_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, kq_gemv_q5_k_x8, kq_gemm_q5_k_x8,
+                                            KQ_Q4K_PANEL};
     k->repack_as[PL_TYPE_Q4_K] = PL_TYPE_Q4_K_X8;
+    k->repack_as[PL_TYPE_Q5_K] = PL_TYPE_Q5_K_X8;
     k->repack_as[PL_TYPE_Q6_K] = PL_TYPE_Q6_K_X8;
 }
 

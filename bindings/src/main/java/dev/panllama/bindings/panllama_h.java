@@ -221,6 +221,15 @@ public class panllama_h extends panllama_h$shared {
     public static int PL_TYPE_Q4_K_X8() {
         return PL_TYPE_Q4_K_X8;
     }
+    private static final int PL_TYPE_Q5_K_X8 = (int)68L;
+    /**
+     * {@snippet lang=c :
+     * #define PL_TYPE_Q5_K_X8 68
+     * }
+     */
+    public static int PL_TYPE_Q5_K_X8() {
+        return PL_TYPE_Q5_K_X8;
+    }
     private static final int PL_TYPE_Q6_K_X8 = (int)67L;
     /**
      * {@snippet lang=c :

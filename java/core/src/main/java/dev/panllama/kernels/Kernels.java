@@ -34,6 +34,8 @@ public final class Kernels {
     public static final int Q4_1_X8 = 65;
     /** Q4_K with 8 rows interleaved per super-block (scales unpacked to bytes). */
     public static final int Q4_K_X8 = 66;
+    /** Q5_K with 8 rows interleaved per super-block (Q4_K_X8's layout plus the rows' 5th bits). */
+    public static final int Q5_K_X8 = 68;
     /** Q6_K with 8 rows interleaved per super-block. */
     public static final int Q6_K_X8 = 67;
 
@@ -101,7 +103,7 @@ public final class Kernels {
 
     /**
      * The layout the active kernel path multiplies fastest for weights of type: {@link #Q4_0_X8},
-     * {@link #Q4_1_X8}, {@link #Q4_K_X8} or {@link #Q6_K_X8} on AVX2/AVX-512, otherwise type itself.
+     * {@link #Q4_1_X8}, {@link #Q4_K_X8}, {@link #Q5_K_X8} or {@link #Q6_K_X8} on AVX2/AVX-512, otherwise type itself.
      */
     public static int repackType(int type) {
         return panllama_h.pl_repack_type(type);
