@@ -211,7 +211,7 @@ TEST(Matmul, ExtremeCodesExact) {
 TEST(Matmul, BitIdenticalForAnyThreadCount) {
     for (int32_t type : kTypes)
         for (int32_t n_tok : {1, 70}) {
-            auto p = make_problem(type, 100, is_quant(type) ? 256 : 67, n_tok, 31);
+            auto p = make_problem(type, 1000, is_quant(type) ? 256 : 67, n_tok, 31);  // >= 128 KiB: threaded
             auto y1 = run(p, 1);
             for (int threads : {2, 3, 4}) {
                 auto yn = run(p, threads);

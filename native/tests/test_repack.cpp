@@ -247,7 +247,7 @@ TEST(Repack, SimdPrefillUnchangedByRepacking) {
 TEST(Repack, BitIdenticalForAnyThreadCount) {
     for (const Case &c : kCases)
         for (int32_t n_tok : {1, 70}) {
-            const int64_t rows = 100, k = 256;
+            const int64_t rows = 1000, k = 256;  // over the size below which a product runs on one thread
             const Problem q = problem(c, rows, k, n_tok, 15);
             auto y1 = matmul(c.x8, q.p, rows, k, q.x, n_tok, 1);
             for (int threads : {2, 3, 4}) {
