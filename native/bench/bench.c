@@ -88,7 +88,7 @@ typedef struct {
 
 static const fmt FORMATS[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0, "q4_0"}, {PL_TYPE_Q4_0_X8, PL_TYPE_Q4_0, "q4_0_x8"},
                               {PL_TYPE_Q4_1, PL_TYPE_Q4_1, "q4_1"}, {PL_TYPE_Q4_1_X8, PL_TYPE_Q4_1, "q4_1_x8"},
-                              {PL_TYPE_Q5_0, PL_TYPE_Q5_0, "q5_0"}, {PL_TYPE_Q5_1, PL_TYPE_Q5_1, "q5_1"},
+                              {PL_TYPE_Q5_0, PL_TYPE_Q5_0, "q5_0"}, {PL_TYPE_Q5_0_X8, PL_TYPE_Q5_0, "q5_0_x8"}, {PL_TYPE_Q5_1, PL_TYPE_Q5_1, "q5_1"}, {PL_TYPE_Q5_1_X8, PL_TYPE_Q5_1, "q5_1_x8"},
                               {PL_TYPE_Q8_0, PL_TYPE_Q8_0, "q8_0"}, {PL_TYPE_Q4_K, PL_TYPE_Q4_K, "q4_k"},
                               {PL_TYPE_Q4_K_X8, PL_TYPE_Q4_K, "q4_k_x8"},
                               {PL_TYPE_Q5_K, PL_TYPE_Q5_K, "q5_k"}, {PL_TYPE_Q5_K_X8, PL_TYPE_Q5_K, "q5_k_x8"},
@@ -238,7 +238,7 @@ int main(int argc, char **argv) {
     int threads[16] = {1, 2};
     int n_threads_list = 2;
     double gib = 1.0;
-    const char *formats = "q4_0,q4_0_x8,q4_1,q4_1_x8,q5_0,q5_1,q8_0,q4_k,q4_k_x8,q5_k,q5_k_x8,q6_k,q6_k_x8,f16,bf16,f32";
+    const char *formats = "q4_0,q4_0_x8,q4_1,q4_1_x8,q5_0,q5_0_x8,q5_1,q5_1_x8,q8_0,q4_k,q4_k_x8,q5_k,q5_k_x8,q6_k,q6_k_x8,f16,bf16,f32";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--threads") == 0) {
             n_threads_list = 0;

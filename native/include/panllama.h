@@ -138,6 +138,10 @@ PL_API int32_t pl_get_rows(int32_t type, const void *table, pl_i64 table_bytes, 
  */
 #define PL_TYPE_Q4_0_X8 64 /* Q4_0 rows interleaved by 8 */
 #define PL_TYPE_Q4_1_X8 65 /* Q4_1 rows interleaved by 8 */
+/* Q5_0 / Q5_1 rows interleaved by 8: as Q4_0_X8 / Q4_1_X8 with the rows' 32-bit qh[8] between the
+ * scales and the code groups */
+#define PL_TYPE_Q5_0_X8 69
+#define PL_TYPE_Q5_1_X8 70
 /*
  * Q4_K rows interleaved by 8: per super-block of a panel, the 8 rows' f16 d[8] and dmin[8], their 6-bit
  * scales unpacked to bytes sc[8 sub-blocks][8 rows], their mins as byte pairs mn[4][8 rows][2] (sub-blocks

@@ -112,7 +112,7 @@ PL_INTERNAL void pl_fp16_table_init(void);
 #define PL_Q8_K_BYTES 292 /* K-quant activations: f32 d, int8 qs[256], int16 bsums[16] (sums of 16 codes) */
 
 /* Highest type id + 1: the kernel table is indexed by type id (ggml's, then the repacked layouts). */
-#define PL_TYPE_SLOTS 69
+#define PL_TYPE_SLOTS 71
 #define PL_PANEL_ROWS 8 /* rows per panel of the repacked (*_X8) layouts */
 
 typedef struct {

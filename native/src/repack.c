@@ -38,8 +38,10 @@ void pl_free(void *p) {
 
 #define GROUPS 4 /* 32-byte groups per panel block: group h = bytes 4h..4h+3 of every row's qs[16] */
 
-/* Bytes before a row's qs[16] in its block (d, and m for Q4_1), and per panel block before the codes. */
-static int32_t scale_bytes(int32_t plain) { return plain == PL_TYPE_Q4_1 ? 4 : 2; }
+/* Bytes of a row's f16 scales (d, and m for Q4_1 / Q5_1) and of its qh (Q5_0 / Q5_1) at the head of its
+ * block; a panel block holds 8 rows of each, in that order, then the code groups. */
+static int32_t scale_bytes(int32_t plain) { return plain == PL_TYPE_Q4_1 || plain == PL_TYPE_Q5_1 ? 4 : 2; }
+static int32_t qh_bytes(int32_t plain) { return plain == PL_TYPE_Q5_0 || plain == PL_TYPE_Q5_1 ? 4 : 0; }
 
 /* One K-quant super-block of row r into its panel super-block pb. Q4_K and Q5_K share d, dmin, the
  * packed scales and the qs layout (Q5_K's qs after its qh). */
@@ -121,23 +123,21 @@ int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, 
     }
     const uint8_t *w = (const uint8_t *)src;
     uint8_t *o = (uint8_t *)dst;
-    const int64_t nb = k / PL_QK, wb = from->block_bytes, sb = scale_bytes(type), ws = nb * wb;
+    const int64_t nb = k / PL_QK, wb = from->block_bytes, sb = scale_bytes(type), hb = qh_bytes(type), ws = nb * wb;
     for (int64_t r0 = 0; r0 < rows; r0 += PL_PANEL_ROWS) {
         const int real = rows - r0 < PL_PANEL_ROWS ? (int)(rows - r0) : PL_PANEL_ROWS;
         if (real < PL_PANEL_ROWS) memset(o, 0, (size_t)(nb * PL_PANEL_ROWS * wb)); /* the padding rows */
         for (int r = 0; r < real; r++) {
-            /* row r's blocks, front to back: its scales (d, then m after all 8 d's) and its 16 code
+            /* row r's blocks, front to back: its scales (d, then m after all 8 d's), its qh, and its 16 code
              * bytes spread over the 4 groups */
             const uint8_t *blk = w + (r0 + r) * ws;
             uint8_t *pb = o;
             for (int64_t b = 0; b < nb; b++, blk += wb, pb += PL_PANEL_ROWS * wb) {
                 memcpy(pb + 2 * r, blk, 2);
                 if (sb == 4) memcpy(pb + 2 * PL_PANEL_ROWS + 2 * r, blk + 2, 2);
-                uint8_t *g = pb + PL_PANEL_ROWS * sb + 4 * r;
-                memcpy(g, blk + sb, 4);
-                memcpy(g + 32, blk + sb + 4, 4);
-                memcpy(g + 64, blk + sb + 8, 4);
-                memcpy(g + 96, blk + sb + 12, 4);
+                if (hb) memcpy(pb + PL_PANEL_ROWS * sb + 4 * r, blk + sb, 4);
+                uint8_t *g = pb + PL_PANEL_ROWS * (sb + hb) + 4 * r;
+                for (int h = 0; h < GROUPS; h++) memcpy(g + 32 * h, blk + sb + hb + 4 * h, 4);
             }
         }
         o += nb * PL_PANEL_ROWS * wb;
@@ -146,50 +146,43 @@ int32_t pl_repack(int32_t type, const void *src, pl_i64 src_bytes, pl_i64 rows, 
 }
 
 /*
- * Scalar reference: per row and block the exact integer dot product of the codes (Q4_0: minus 8 x the
- * activation code sum), times (dx * dy) fused-added to the row's sum; Q4_1 adds sum(m * s) kept apart
- * and added last. Activations are ggml's block_q8_0 (d, qs[32]) or block_q8_1 (d, s, qs[32]).
+ * Scalar reference of Q4_0/Q4_1/Q5_0/Q5_1_X8: per row and block the exact integer dot product of the
+ * codes (Q5: with their 5th bits; Q4_0 / Q5_0: minus 8 / 16 x the activation code sum), times (dx * dy)
+ * fused-added to the row's sum; Q4_1 / Q5_1 add sum(m * s) kept apart and added last. Activations are
+ * ggml's block_q8_0 (d, qs[32]) or block_q8_1 (d, s, qs[32]).
  */
 static void gemm_x8(int32_t plain, int64_t k, const uint8_t *w, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
                     float *y, int64_t ldy) {
-    const int64_t nb = k / PL_QK, wb = plain == PL_TYPE_Q4_1 ? PL_Q4_1_BYTES : PL_Q4_0_BYTES;
-    const int64_t ab = plain == PL_TYPE_Q4_1 ? PL_Q8_1_BYTES : PL_Q8_0_BYTES, aq = ab - PL_QK;
-    const int sb = scale_bytes(plain);
+    const int mins = plain == PL_TYPE_Q4_1 || plain == PL_TYPE_Q5_1;
+    const int64_t nb = k / PL_QK, wb = pl_type_block_bytes(plain);
+    const int64_t ab = mins ? PL_Q8_1_BYTES : PL_Q8_0_BYTES, aq = ab - PL_QK;
+    const int sb = scale_bytes(plain), hb = qh_bytes(plain);
+    const int off = plain == PL_TYPE_Q4_0 ? 8 : plain == PL_TYPE_Q5_0 ? 16 : 0; /* code offset */
     for (int32_t t = 0; t < nt; t++)
         for (int32_t r = 0; r < nr; r++) {
             const uint8_t *panel = w + (int64_t)(r / PL_PANEL_ROWS) * PL_PANEL_ROWS * nb * wb;
             const int pr = r % PL_PANEL_ROWS;
-            float acc = 0.0f, mins = 0.0f;
+            float acc = 0.0f, msum = 0.0f;
             for (int64_t b = 0; b < nb; b++) {
-                const uint8_t *pb = panel + b * PL_PANEL_ROWS * wb, *codes = pb + PL_PANEL_ROWS * sb;
+                const uint8_t *pb = panel + b * PL_PANEL_ROWS * wb, *codes = pb + PL_PANEL_ROWS * (sb + hb);
                 const uint8_t *ya = a + t * as + b * ab;
+                uint32_t qh = 0; /* bit e: the 5th bit of element e */
+                if (hb) memcpy(&qh, pb + PL_PANEL_ROWS * sb + 4 * pr, 4);
                 int32_t isum = 0, ysum = 0;
                 for (int h = 0; h < GROUPS; h++)
                     for (int j = 0; j < 4; j++) {
                         const uint8_t c = codes[32 * h + 4 * pr + j];
-                        isum += (c & 0xF) * (int8_t)ya[aq + 4 * h + j] + (c >> 4) * (int8_t)ya[aq + 16 + 4 * h + j];
+                        const int e = 4 * h + j;
+                        const int lo = (c & 0xF) | (int)(((qh >> e) & 1u) << 4), hi = (c >> 4) | (int)(((qh >> (e + 16)) & 1u) << 4);
+                        isum += lo * (int8_t)ya[aq + e] + hi * (int8_t)ya[aq + 16 + e];
                     }
                 for (int j = 0; j < PL_QK; j++) ysum += (int8_t)ya[aq + j];
-                if (plain == PL_TYPE_Q4_0) isum -= 8 * ysum;
+                isum -= off * ysum;
                 acc = fmaf(pl_load_f16(pb + 2 * pr) * pl_load_f16(ya), (float)isum, acc);
-                if (plain == PL_TYPE_Q4_1) mins = fmaf(pl_load_f16(pb + 2 * PL_PANEL_ROWS + 2 * pr), pl_load_f16(ya + 2), mins);
+                if (mins) msum = fmaf(pl_load_f16(pb + 2 * PL_PANEL_ROWS + 2 * pr), pl_load_f16(ya + 2), msum);
             }
-            y[t * ldy + r] = acc + mins;
+            y[t * ldy + r] = acc + msum;
         }
-}
-
-static void gemm_q4_0_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
-                         float *y, int64_t ldy, void *scratch) {
-    (void)ws;
-    (void)scratch;
-    gemm_x8(PL_TYPE_Q4_0, k, w, nr, a, as, nt, y, ldy);
-}
-
-static void gemm_q4_1_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
-                         float *y, int64_t ldy, void *scratch) {
-    (void)ws;
-    (void)scratch;
-    gemm_x8(PL_TYPE_Q4_1, k, w, nr, a, as, nt, y, ldy);
 }
 
 /*
@@ -266,26 +259,21 @@ static void gemm_k_x8(int64_t k, const uint8_t *w, int32_t nr, const uint8_t *a,
         }
 }
 
-static void gemm_q4_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
-                         float *y, int64_t ldy, void *scratch) {
-    (void)ws;
-    (void)scratch;
-    gemm_k_x8(k, w, nr, a, as, nt, y, ldy, PL_K8_BYTES, q4k_x8_block);
-}
-
-static void gemm_q5_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
-                         float *y, int64_t ldy, void *scratch) {
-    (void)ws;
-    (void)scratch;
-    gemm_k_x8(k, w, nr, a, as, nt, y, ldy, PL_K5_BYTES, q5k_x8_block);
-}
-
-static void gemm_q6_k_x8(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
-                         float *y, int64_t ldy, void *scratch) {
-    (void)ws;
-    (void)scratch;
-    gemm_k_x8(k, w, nr, a, as, nt, y, ldy, PL_K6_BYTES, q6k_x8_block);
-}
+/* the kernel-table entries: the shared references above, for one layout each */
+#define X8_REFERENCE(name, call)                                                                            \
+    static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,     \
+                     int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
+        (void)ws;                                                                                          \
+        (void)scratch;                                                                                     \
+        call;                                                                                              \
+    }
+X8_REFERENCE(gemm_q4_0_x8, gemm_x8(PL_TYPE_Q4_0, k, w, nr, a, as, nt, y, ldy))
+X8_REFERENCE(gemm_q4_1_x8, gemm_x8(PL_TYPE_Q4_1, k, w, nr, a, as, nt, y, ldy))
+X8_REFERENCE(gemm_q5_0_x8, gemm_x8(PL_TYPE_Q5_0, k, w, nr, a, as, nt, y, ldy))
+X8_REFERENCE(gemm_q5_1_x8, gemm_x8(PL_TYPE_Q5_1, k, w, nr, a, as, nt, y, ldy))
+X8_REFERENCE(gemm_q4_k_x8, gemm_k_x8(k, w, nr, a, as, nt, y, ldy, PL_K8_BYTES, q4k_x8_block))
+X8_REFERENCE(gemm_q5_k_x8, gemm_k_x8(k, w, nr, a, as, nt, y, ldy, PL_K5_BYTES, q5k_x8_block))
+X8_REFERENCE(gemm_q6_k_x8, gemm_k_x8(k, w, nr, a, as, nt, y, ldy, PL_K6_BYTES, q6k_x8_block))
 
 static void act_q8_0(const float *x, void *dst, int64_t k) { pl_ref_quantize_row(PL_TYPE_Q8_0, x, dst, k); }
 static void act_q8_1(const float *x, void *dst, int64_t k) { pl_ref_quantize_row(PL_TYPE_Q8_1, x, dst, k); }
@@ -293,6 +281,8 @@ static void act_q8_1(const float *x, void *dst, int64_t k) { pl_ref_quantize_row
 void pl_repack_install_scalar(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_0_X8] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q4_0_x8, gemm_q4_0_x8, 0};
     k->mm[PL_TYPE_Q4_1_X8] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q4_1_x8, gemm_q4_1_x8, 0};
+    k->mm[PL_TYPE_Q5_0_X8] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemm_q5_0_x8, gemm_q5_0_x8, 0};
+    k->mm[PL_TYPE_Q5_1_X8] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemm_q5_1_x8, gemm_q5_1_x8, 0};
     k->mm[PL_TYPE_Q4_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q4_k_x8, gemm_q4_k_x8, 0};
     k->mm[PL_TYPE_Q6_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q6_k_x8, gemm_q6_k_x8, 0};
     k->mm[PL_TYPE_Q5_K_X8] = (pl_mm_kernel){PL_QK_K, PL_Q8_K_BYTES, pl_quantize_q8_k, gemm_q5_k_x8, gemm_q5_k_x8, 0};

@@ -10,9 +10,9 @@ namespace {
 struct Case {
     int32_t plain, x8;
 };
-const Case kCases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q4_1_X8}, {PL_TYPE_Q4_K, PL_TYPE_Q4_K_X8},
-                       {PL_TYPE_Q5_K, PL_TYPE_Q5_K_X8}, {PL_TYPE_Q6_K, PL_TYPE_Q6_K_X8}};
-const Case kQ4Cases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q4_1_X8}};
+const Case kCases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q4_1_X8}, {PL_TYPE_Q5_0, PL_TYPE_Q5_0_X8},
+                       {PL_TYPE_Q5_1, PL_TYPE_Q5_1_X8}, {PL_TYPE_Q4_K, PL_TYPE_Q4_K_X8}, {PL_TYPE_Q5_K, PL_TYPE_Q5_K_X8},
+                       {PL_TYPE_Q6_K, PL_TYPE_Q6_K_X8}};
 
 bool kquant(const Case &c) { return pl_type_block_elems(c.plain) == 256; }
 
@@ -86,10 +86,12 @@ std::vector<float> exact_grid(size_t n, uint32_t seed) {
 
 }  // namespace
 
-// Byte positions as panllama.h documents them, including the zero rows that pad the last panel.
+// Byte positions as panllama.h documents them (Q4_0, Q4_1, Q5_0, Q5_1), including the zero rows that pad
+// the last panel.
 TEST(Repack, LayoutAsDocumented) {
-    for (const Case &c : kQ4Cases) {
-        const int64_t rows = 11, k = 64, nb = k / 32, bb = pl_type_block_bytes(c.plain), sb = bb - 16;
+    for (const Case &c : {kCases[0], kCases[1], kCases[2], kCases[3]}) {
+        const bool five = c.plain == PL_TYPE_Q5_0 || c.plain == PL_TYPE_Q5_1;
+        const int64_t rows = 11, k = 64, nb = k / 32, bb = pl_type_block_bytes(c.plain), hb = five ? 4 : 0, sb = bb - 16 - hb;
         std::vector<uint8_t> w((size_t)(rows * nb * bb));
         for (size_t i = 0; i < w.size(); i++) w[i] = (uint8_t)(i * 7 + 3);
         ASSERT_EQ(pl_matrix_bytes(c.x8, rows, k), 16 * nb * bb);
@@ -101,9 +103,11 @@ TEST(Repack, LayoutAsDocumented) {
                 const uint8_t *pb = &p[(size_t)(((r / 8) * nb + b) * 8 * bb)];
                 for (int s = 0; s < sb; s++)  // d (and m) of the 8 rows, one array each
                     ASSERT_EQ(pb[(s / 2) * 16 + 2 * (r % 8) + s % 2], blk ? blk[s] : 0) << c.x8 << " r=" << r;
+                for (int j = 0; j < hb; j++)  // Q5: the rows' qh after the scales
+                    ASSERT_EQ(pb[8 * sb + 4 * (r % 8) + j], blk ? blk[sb + j] : 0) << pl_type_name(c.x8) << " r=" << r;
                 for (int h = 0; h < 4; h++)
                     for (int j = 0; j < 4; j++)
-                        ASSERT_EQ(pb[8 * sb + 32 * h + 4 * (r % 8) + j], blk ? blk[sb + 4 * h + j] : 0)
+                        ASSERT_EQ(pb[8 * (sb + hb) + 32 * h + 4 * (r % 8) + j], blk ? blk[sb + hb + 4 * h + j] : 0)
                             << pl_type_name(c.x8) << " r=" << r << " b=" << b << " h=" << h;
             }
     }
@@ -258,21 +262,23 @@ TEST(Repack, BitIdenticalForAnyThreadCount) {
         }
 }
 
-// Codes at their maximum (15) and activations at +-127 give the largest integer sums (an int16
-// intermediate that overflowed would show here): d = 1, m = 0, so the answer is exact.
+// Codes at their maximum (15, or 31 with the 5th bit) and activations at 127 give the largest integer
+// sums (an int16 intermediate that overflowed would show here): d = 1, m = 0, so the answer is exact.
 TEST(Repack, ExtremeCodesExact) {
-    for (const Case &c : kQ4Cases)
+    for (const Case &c : {kCases[0], kCases[1], kCases[2], kCases[3]})  // Q4_0, Q4_1, Q5_0, Q5_1: 5th bits all set
         for (int32_t n_tok : {1, 6}) {
             const int64_t rows = 11, k = 256, bb = pl_type_block_bytes(c.plain);
+            const bool mins = c.plain == PL_TYPE_Q4_1 || c.plain == PL_TYPE_Q5_1;
             std::vector<uint8_t> w((size_t)(rows * k / 32 * bb), 0xff);
             for (int64_t b = 0; b < rows * k / 32; b++) {
                 const uint16_t one = 0x3c00, zero = 0;
                 std::memcpy(&w[(size_t)(b * bb)], &one, 2);
-                if (c.plain == PL_TYPE_Q4_1) std::memcpy(&w[(size_t)(b * bb + 2)], &zero, 2);
+                if (mins) std::memcpy(&w[(size_t)(b * bb + 2)], &zero, 2);
             }
             std::vector<float> x((size_t)(k * n_tok), 127.0f);
             auto y = matmul(c.x8, repack(c.plain, w, rows, k, c.x8), rows, k, x, n_tok);
-            const float want = (float)((c.plain == PL_TYPE_Q4_0 ? 7 : 15) * 127 * k);
+            const int code = c.plain == PL_TYPE_Q4_0 ? 7 : c.plain == PL_TYPE_Q5_0 ? 15 : c.plain == PL_TYPE_Q4_1 ? 15 : 31;
+            const float want = (float)(code * 127 * k);
             for (size_t i = 0; i < y.size(); i++) ASSERT_EQ(y[i], want) << pl_type_name(c.x8) << " i=" << i;
         }
 }
@@ -298,10 +304,12 @@ TEST(Repack, PreferredLayoutPerPath) {
     const bool simd = pl_isa_active() == PL_ISA_AVX2 || pl_isa_active() == PL_ISA_AVX512;
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_0), simd ? PL_TYPE_Q4_0_X8 : PL_TYPE_Q4_0);
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_1), simd ? PL_TYPE_Q4_1_X8 : PL_TYPE_Q4_1);
+    EXPECT_EQ(pl_repack_type(PL_TYPE_Q5_0), simd ? PL_TYPE_Q5_0_X8 : PL_TYPE_Q5_0);
+    EXPECT_EQ(pl_repack_type(PL_TYPE_Q5_1), simd ? PL_TYPE_Q5_1_X8 : PL_TYPE_Q5_1);
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q4_K), simd ? PL_TYPE_Q4_K_X8 : PL_TYPE_Q4_K);
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q5_K), simd ? PL_TYPE_Q5_K_X8 : PL_TYPE_Q5_K);
     EXPECT_EQ(pl_repack_type(PL_TYPE_Q6_K), simd ? PL_TYPE_Q6_K_X8 : PL_TYPE_Q6_K);
-    for (int32_t t : {PL_TYPE_F32, PL_TYPE_F16, PL_TYPE_Q8_0, PL_TYPE_Q5_1, PL_TYPE_Q5_0, PL_TYPE_Q4_0_X8, -1, 999})
+    for (int32_t t : {PL_TYPE_F32, PL_TYPE_F16, PL_TYPE_BF16, PL_TYPE_Q8_0, PL_TYPE_Q4_0_X8, -1, 999})
         EXPECT_EQ(pl_repack_type(t), t);
     EXPECT_STREQ(pl_type_name(PL_TYPE_Q4_0_X8), "q4_0_x8");
 }

@@ -377,14 +377,25 @@ AI void q8t_panel_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t 
  * decode and prefill of a token agree bit for bit). The panel is one linear stream for the
  * hardware prefetcher.
  */
-AI int q8t_x8_scale_bytes(int kind) { return kind == Q8T_Q41 ? 32 : 16; }
+/* bytes of a repacked panel block's 8 f16 scales (d, and m), and of its 8 rows' 32-bit qh (Q5_0, Q5_1) */
+AI int q8t_x8_scale_bytes(int kind) { return q8t_has_min(kind) ? 32 : 16; }
+AI int q8t_x8_qh_bytes(int kind) { return kind == Q8T_Q50 || kind == Q8T_Q51 ? 32 : 0; }
 #ifndef PL_X8_PF_DIST
 #define PL_X8_PF_DIST 4096 /* bytes the software prefetch runs ahead of the panel being read */
 #endif
 
+/* 16 in byte i of lane r where bit (shift + i) of row r's qh is set: the 5th bits of 4 codes per row */
+AI __m256i q8t_x8_fifth(__m256i qh, int shift) {
+    const __m256i nib = _mm256_srl_epi32(qh, _mm_cvtsi32_si128(shift));
+    const __m256i spread = _mm256_shuffle_epi8(nib, _mm256_setr_epi32(0, 0x04040404, 0x08080808, 0x0c0c0c0c, 0, 0x04040404,
+                                                                      0x08080808, 0x0c0c0c0c)); /* byte 0 of each lane */
+    const __m256i bit = _mm256_set1_epi32(0x08040201);
+    return _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_and_si256(spread, bit), bit), _mm256_set1_epi8(16));
+}
+
 AI void q8t_gemv_x8_panel(int kind, int64_t k, const uint8_t *p, const uint8_t *a, float *y, int32_t nrows) {
     const int64_t nb = k / PL_QK;
-    const int sb = q8t_x8_scale_bytes(kind), pbytes = sb + 128;
+    const int sb = q8t_x8_scale_bytes(kind), hb = q8t_x8_qh_bytes(kind), pbytes = sb + hb + 128;
     const float *ds = (const float *)(const void *)(a + k);
     const int32_t *ysum = (const int32_t *)(const void *)(ds + 2 * nb);
     const __m256i m4 = _mm256_set1_epi8(0x0f);
@@ -392,50 +403,68 @@ AI void q8t_gemv_x8_panel(int kind, int64_t k, const uint8_t *p, const uint8_t *
     uintptr_t pf_line = ((uintptr_t)p + PL_X8_PF_DIST) & ~(uintptr_t)63;
     for (int64_t b = 0; b < nb; b++, p += pbytes) {
         const uint8_t *ab = a + b * PL_QK;
-        __m256i s = _mm256_setzero_si256();
+        __m256i s = _mm256_setzero_si256(), wide = _mm256_setzero_si256();
+        const __m256i qh = hb ? _mm256_loadu_si256((const __m256i *)(const void *)(p + sb)) : _mm256_setzero_si256();
         for (; pf_line < (uintptr_t)p + pbytes + PL_X8_PF_DIST; pf_line += 64) _mm_prefetch((const char *)pf_line, _MM_HINT_T0);
         for (int h = 0; h < 4; h++) {
-            const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + sb + 32 * h));
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + sb + hb + 32 * h));
             int32_t y0, y1;
             memcpy(&y0, ab + 4 * h, 4);
             memcpy(&y1, ab + 16 + 4 * h, 4);
-            const __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+            __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+            if (hb) {
+                lo = _mm256_or_si256(lo, q8t_x8_fifth(qh, 4 * h));
+                hi = _mm256_or_si256(hi, q8t_x8_fifth(qh, 16 + 4 * h));
+            }
 #if PL_VNNI
             s = _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(s, lo, _mm256_set1_epi32(y0)), hi, _mm256_set1_epi32(y1));
 #else
-            /* |pair sum| <= 2*15*127: the 8 products per lane still fit int16, widened once per block */
+            /* |pair sum| <= 2*15*127 (5-bit: 2*31*127): 8 (4) products per lane fit int16 before widening */
             s = _mm256_add_epi16(s, _mm256_maddubs_epi16(lo, _mm256_set1_epi32(y0)));
             s = _mm256_add_epi16(s, _mm256_maddubs_epi16(hi, _mm256_set1_epi32(y1)));
+            if (hb && h == 1) {
+                wide = _mm256_madd_epi16(s, _mm256_set1_epi16(1));
+                s = _mm256_setzero_si256();
+            }
 #endif
         }
 #if !PL_VNNI
-        s = _mm256_madd_epi16(s, _mm256_set1_epi16(1));
+        s = _mm256_add_epi32(wide, _mm256_madd_epi16(s, _mm256_set1_epi16(1)));
+#else
+        (void)wide;
 #endif
-        if (kind == Q8T_Q40) s = _mm256_sub_epi32(s, _mm256_slli_epi32(_mm256_set1_epi32(ysum[b]), 3));
+        if (kind == Q8T_Q40 || kind == Q8T_Q50) /* codes offset by 8 (16): minus that x the activation code sum */
+            s = _mm256_sub_epi32(s, _mm256_slli_epi32(_mm256_set1_epi32(ysum[b]), kind == Q8T_Q40 ? 3 : 4));
         const __m256 dx = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)p));
         acc = _mm256_fmadd_ps(_mm256_mul_ps(dx, _mm256_set1_ps(ds[b])), _mm256_cvtepi32_ps(s), acc);
-        if (kind == Q8T_Q41)
+        if (q8t_has_min(kind))
             sm = _mm256_fmadd_ps(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + 16))),
                                  _mm256_set1_ps(ds[nb + b]), sm);
     }
     float out[8];
-    _mm256_storeu_ps(out, kind == Q8T_Q41 ? _mm256_add_ps(acc, sm) : acc);
+    _mm256_storeu_ps(out, q8t_has_min(kind) ? _mm256_add_ps(acc, sm) : acc);
     for (int r = 0; r < nrows; r++) y[r] = out[r];
 }
 
-/* A repacked panel block -> the GEMM's panel block (codes one per byte, scales as f32). */
+/* A repacked panel block -> the GEMM's panel block (codes one per byte, with their 5th bits; scales as f32). */
 AI void q8t_unpack_x8(int kind, int64_t nb, const uint8_t *p, uint8_t *panel) {
-    const int sb = q8t_x8_scale_bytes(kind), pbytes = sb + 128;
+    const int sb = q8t_x8_scale_bytes(kind), hb = q8t_x8_qh_bytes(kind), pbytes = sb + hb + 128;
     const __m256i m4 = _mm256_set1_epi8(0x0f);
     for (int64_t b = 0; b < nb; b++, p += pbytes) {
         uint8_t *pb = panel + b * Q8T_PANEL_BLOCK;
+        const __m256i qh = hb ? _mm256_loadu_si256((const __m256i *)(const void *)(p + sb)) : _mm256_setzero_si256();
         for (int h = 0; h < 4; h++) {
-            const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + sb + 32 * h));
-            _mm256_storeu_si256((__m256i *)(void *)(pb + 32 * h), _mm256_and_si256(v, m4));
-            _mm256_storeu_si256((__m256i *)(void *)(pb + 32 * (h + 4)), _mm256_and_si256(_mm256_srli_epi16(v, 4), m4));
+            const __m256i v = _mm256_loadu_si256((const __m256i *)(const void *)(p + sb + hb + 32 * h));
+            __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+            if (hb) {
+                lo = _mm256_or_si256(lo, q8t_x8_fifth(qh, 4 * h));
+                hi = _mm256_or_si256(hi, q8t_x8_fifth(qh, 16 + 4 * h));
+            }
+            _mm256_storeu_si256((__m256i *)(void *)(pb + 32 * h), lo);
+            _mm256_storeu_si256((__m256i *)(void *)(pb + 32 * (h + 4)), hi);
         }
         _mm256_storeu_ps((float *)(void *)(pb + 256), _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)p)));
-        _mm256_storeu_ps((float *)(void *)(pb + 288), kind == Q8T_Q41
+        _mm256_storeu_ps((float *)(void *)(pb + 288), q8t_has_min(kind)
                              ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(p + 16)))
                              : _mm256_setzero_ps());
     }
@@ -558,6 +587,8 @@ Q8T_DEFINE_PANEL_GEMM(q8t_gemm_q5_1, Q8T_Q51)
 
 Q8T_DEFINE_X8(q8t_gemv_q4_0_x8, q8t_gemm_q4_0_x8, Q8T_Q40)
 Q8T_DEFINE_X8(q8t_gemv_q4_1_x8, q8t_gemm_q4_1_x8, Q8T_Q41)
+Q8T_DEFINE_X8(q8t_gemv_q5_0_x8, q8t_gemm_q5_0_x8, Q8T_Q50)
+Q8T_DEFINE_X8(q8t_gemv_q5_1_x8, q8t_gemm_q5_1_x8, Q8T_Q51)
 
 /* Installs the quantized kernels into a table. */
 static void q8t_install(pl_kernels *k) {
@@ -571,7 +602,13 @@ static void q8t_install(pl_kernels *k) {
                                             2 * Q8T_PANEL_BLOCK};
     k->mm[PL_TYPE_Q4_1_X8] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q4_1_x8, q8t_gemm_q4_1_x8,
                                             Q8T_PANEL_BLOCK};
+    k->mm[PL_TYPE_Q5_0_X8] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_0, q8t_gemv_q5_0_x8, q8t_gemm_q5_0_x8,
+                                            Q8T_PANEL_BLOCK};
+    k->mm[PL_TYPE_Q5_1_X8] = (pl_mm_kernel){PL_QK, PL_ACT_BLOCK_BYTES, q8t_act_q8_1, q8t_gemv_q5_1_x8, q8t_gemm_q5_1_x8,
+                                            Q8T_PANEL_BLOCK};
     k->repack_as[PL_TYPE_Q4_0] = PL_TYPE_Q4_0_X8;
+    k->repack_as[PL_TYPE_Q5_0] = PL_TYPE_Q5_0_X8;
+    k->repack_as[PL_TYPE_Q5_1] = PL_TYPE_Q5_1_X8;
     k->repack_as[PL_TYPE_Q4_1] = PL_TYPE_Q4_1_X8;
 }
 

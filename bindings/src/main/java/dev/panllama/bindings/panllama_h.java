@@ -212,6 +212,24 @@ public class panllama_h extends panllama_h$shared {
     public static int PL_TYPE_Q4_1_X8() {
         return PL_TYPE_Q4_1_X8;
     }
+    private static final int PL_TYPE_Q5_0_X8 = (int)69L;
+    /**
+     * {@snippet lang=c :
+     * #define PL_TYPE_Q5_0_X8 69
+     * }
+     */
+    public static int PL_TYPE_Q5_0_X8() {
+        return PL_TYPE_Q5_0_X8;
+    }
+    private static final int PL_TYPE_Q5_1_X8 = (int)70L;
+    /**
+     * {@snippet lang=c :
+     * #define PL_TYPE_Q5_1_X8 70
+     * }
+     */
+    public static int PL_TYPE_Q5_1_X8() {
+        return PL_TYPE_Q5_1_X8;
+    }
     private static final int PL_TYPE_Q4_K_X8 = (int)66L;
     /**
      * {@snippet lang=c :

@@ -8,7 +8,7 @@ import java.util.Optional;
  * @param chatTemplate a Jinja chat template to use instead of the model's own
  *     ({@code tokenizer.chat_template}); empty uses the model's, or ChatML when it has none
  * @param repackWeights copy the matrices the CPU's kernels multiply faster in an interleaved layout
- *     (Q4_0/Q4_1/Q4_K/Q5_K/Q6_K on AVX2/AVX-512) at load, as llama.cpp does (default); false multiplies the file's
+ *     (Q4_0/Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K on AVX2/AVX-512) at load, as llama.cpp does (default); false multiplies the file's
  *     blocks in place (no copy, slower decode, results as ggml's un-repacked kernels)
  */
 public record ModelOptions(Optional<String> chatTemplate, boolean repackWeights) {

@@ -67,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean verbose;
 
     @Option(names = "--no-repack",
-            description = "Multiply Q4_0/Q4_1/Q4_K/Q5_K/Q6_K blocks as the file has them (no interleaved copy at load).")
+            description = "Multiply Q4/Q5/K-quant blocks as the file has them (no interleaved copy at load).")
     boolean noRepack;
 
     @Override

@@ -27,7 +27,7 @@ final class CommonOptions {
     @Option(names = "--verbose", description = "Print load time and prompt/generation speed on stderr.")
     boolean verbose;
 
-    @Option(names = "--no-repack", description = "Multiply Q4_0/Q4_1/Q4_K/Q5_K/Q6_K blocks as the file has them instead of "
+    @Option(names = "--no-repack", description = "Multiply Q4/Q5/K-quant blocks as the file has them instead of "
             + "copying them at load into the interleaved layout the AVX2/AVX-512 kernels decode faster.")
     boolean noRepack;
 

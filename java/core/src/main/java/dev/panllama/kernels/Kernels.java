@@ -32,6 +32,10 @@ public final class Kernels {
     public static final int Q4_0_X8 = 64;
     /** Q4_1 with 8 rows interleaved per block. */
     public static final int Q4_1_X8 = 65;
+    /** Q5_0 with 8 rows interleaved per block. */
+    public static final int Q5_0_X8 = 69;
+    /** Q5_1 with 8 rows interleaved per block. */
+    public static final int Q5_1_X8 = 70;
     /** Q4_K with 8 rows interleaved per super-block (scales unpacked to bytes). */
     public static final int Q4_K_X8 = 66;
     /** Q5_K with 8 rows interleaved per super-block (Q4_K_X8's layout plus the rows' 5th bits). */
@@ -102,8 +106,8 @@ public final class Kernels {
     // ---- repacked weights -----------------------------------------------------------------------
 
     /**
-     * The layout the active kernel path multiplies fastest for weights of type: {@link #Q4_0_X8},
-     * {@link #Q4_1_X8}, {@link #Q4_K_X8}, {@link #Q5_K_X8} or {@link #Q6_K_X8} on AVX2/AVX-512, otherwise type itself.
+     * The layout the active kernel path multiplies fastest for weights of type: on AVX2/AVX-512 the *_X8
+     * layout of Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K, otherwise type itself.
      */
     public static int repackType(int type) {
         return panllama_h.pl_repack_type(type);

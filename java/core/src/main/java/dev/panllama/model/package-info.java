@@ -6,7 +6,7 @@
  *   <li>{@link dev.panllama.model.LlamaModel#load} reads the {@link dev.panllama.model.LlamaConfig} and
  *       resolves every tensor as a view of the file's mapping ({@link dev.panllama.model.LlamaWeights});
  *       a wrong type or shape is an error naming the tensor, the expected and the actual. On AVX2/AVX-512
- *       the Q4_0, Q4_1, Q4_K, Q5_K and Q6_K matrices are then copied into the interleaved layout their kernels read
+ *       the Q4_0, Q4_1, Q5_0, Q5_1, Q4_K, Q5_K and Q6_K matrices are then copied into the interleaved layout their kernels read
  *       faster ({@link dev.panllama.model.LlamaWeights#repacked}; {@link dev.panllama.model.LlamaModel#kernelWeights}),
  *       in an arena the model owns, and the file pages they came from are released.</li>
  *   <li>{@link dev.panllama.model.LlamaModel#newState} allocates one sequence's

@@ -23,7 +23,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Weights repacked at load (Q4_0/Q4_1/Q4_K/Q5_K/Q6_K interleaved 8 rows per block on AVX2/AVX-512): which matrices
+ * Weights repacked at load (Q4_0/Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K interleaved 8 rows per block on AVX2/AVX-512): which matrices
  * are copied, that the forward pass over them agrees with the file's layout, and their lifetime.
  */
 class RepackedWeightsTest {
@@ -70,7 +70,7 @@ class RepackedWeightsTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"Q4_0", "Q4_1", "Q4_K", "Q5_K", "Q6_K"})
+    @ValueSource(strings = {"Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void repackedModelAgreesWithTheFileLayout(String type) {
         Path file = model(type, 1);
         try (GgufFile f = GgufFile.open(file); LlamaModel packed = LlamaModel.load(f, true);
@@ -81,6 +81,8 @@ class RepackedWeightsTest {
             int x8 = switch (t) {
                 case Kernels.Q4_0 -> Kernels.Q4_0_X8;
                 case Kernels.Q4_1 -> Kernels.Q4_1_X8;
+                case Kernels.Q5_0 -> Kernels.Q5_0_X8;
+                case Kernels.Q5_1 -> Kernels.Q5_1_X8;
                 case Kernels.Q4_K -> Kernels.Q4_K_X8;
                 case Kernels.Q5_K -> Kernels.Q5_K_X8;
                 default -> Kernels.Q6_K_X8;
