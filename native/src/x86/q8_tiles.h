@@ -369,9 +369,9 @@ AI void q8t_panel_tile(int kind, int64_t k, const uint8_t *panel, const uint8_t 
 }
 
 /*
- * Repacked weights (PL_TYPE_Q4_0_X8 / Q4_1_X8, laid out by repack.c): a panel block holds the 8 rows'
- * f16 scales (Q4_1: then their mins) and 4 groups of 32 bytes, lane r of group h = bytes 4h..4h+3 of
- * row r's codes (low nibbles: elements 4h..4h+3; high nibbles: 16+4h..16+4h+3). Decode keeps one row
+ * Repacked weights (PL_TYPE_Q4_0/Q4_1/Q5_0/Q5_1_X8, laid out by repack.c): a panel block holds the 8 rows'
+ * f16 scales (Q4_1/Q5_1: then their mins), Q5's 8 32-bit qh, and 4 groups of 32 bytes, lane r of group h =
+ * bytes 4h..4h+3 of row r's codes (low nibbles: elements 4h..4h+3; high nibbles: 16+4h..16+4h+3). Decode keeps one row
  * per lane: 8 multiply-adds of broadcast activations give the 8 rows' exact block sums, and the
  * scaling is one vector operation for the 8 rows, exactly as the panel GEMM does per token (so
  * decode and prefill of a token agree bit for bit). The panel is one linear stream for the

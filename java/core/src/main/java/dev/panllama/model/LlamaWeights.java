@@ -87,8 +87,8 @@ public record LlamaWeights(WeightMatrix tokenEmbedding, Layer[] layers, MemorySe
 
     /**
      * These weights with every matrix the active kernel path multiplies faster in another layout
-     * ({@link Kernels#repackType}: Q4_0/Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K interleaved 8 rows per block on AVX2/AVX-512, as llama.cpp
-     * repacks at load) copied into that layout in {@code arena}. The embedding table keeps its rows
+     * ({@link Kernels#repackType}: Q4_0/Q4_1/Q5_0/Q5_1/Q4_K/Q5_K/Q6_K interleaved 8 rows per block on
+     * AVX2/AVX-512, as llama.cpp repacks at load) copied into that layout in {@code arena}. The embedding table keeps its rows
      * (they are looked up one by one), so a head tied to it is kept too. The copied matrices are then
      * released from this process's memory ({@link MemorySegment#unload}; the OS keeps the file's pages
      * cached), so the copies replace those pages instead of doubling them; the small vectors (norms,
