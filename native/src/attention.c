@@ -98,8 +98,12 @@ typedef struct {
     atomic_llong next, next_merge, next_values;
 } attn_job;
 
+/* Converts n_rows cache rows to F32, after asking for the n_next rows that follow them: those arrive
+ * from memory while this block is being used (the next block is then on its way while this one is scored). */
 static void rows_to_f32(const pl_kernels *kt, int32_t type, const uint8_t *src, float *dst, int32_t n_rows,
-                        int32_t head_dim) {
+                        int32_t head_dim, int32_t n_next) {
+    const int64_t rb = kv_row_bytes(type, head_dim);
+    for (int64_t off = 0; off < n_next * rb; off += 64) __builtin_prefetch(src + n_rows * rb + off, 0, 2);
     if (type == PL_TYPE_F32) {
         memcpy(dst, src, (size_t)n_rows * head_dim * 4);
     } else if (type == PL_TYPE_F16) {
@@ -108,6 +112,12 @@ static void rows_to_f32(const pl_kernels *kt, int32_t type, const uint8_t *src, 
     } else { /* Q8_0: rows are contiguous blocks too */
         kt->q8_0_to_f32(src, dst, (int64_t)n_rows * head_dim);
     }
+}
+
+/* rows of the block after the one at b0, up to end */
+static int32_t next_rows(int32_t b0, int32_t end) {
+    const int32_t rest = end - b0 - KV_BLOCK;
+    return rest <= 0 ? 0 : rest < KV_BLOCK ? rest : KV_BLOCK;
 }
 
 static float *part_at(const attn_job *j, int64_t g, int64_t qc, int64_t seg) {
@@ -137,43 +147,44 @@ static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float
     const uint8_t *vh = j->vc + (int64_t)g * j->max_ctx * j->rb;
     for (int32_t b0 = s_begin; b0 < s_end; b0 += KV_BLOCK) {
         const int32_t nb = s_end - b0 < KV_BLOCK ? s_end - b0 : KV_BLOCK;
-        rows_to_f32(kt, j->kv_type, kh + b0 * j->rb, kbuf, nb, hd);
-        rows_to_f32(kt, j->kv_type, vh + b0 * j->rb, vbuf, nb, hd);
+        rows_to_f32(kt, j->kv_type, kh + b0 * j->rb, kbuf, nb, hd, next_rows(b0, s_end));
+        rows_to_f32(kt, j->kv_type, vh + b0 * j->rb, vbuf, nb, hd, next_rows(b0, s_end));
         for (int32_t t = 0; t < nt; t++) {
             const int32_t visible = j->pos0 + t0 + t + 1 - b0; /* causal mask */
             const int32_t nv = visible < nb ? visible : nb;
             if (nv <= 0) continue;
+            /* the group's scores: row hh of sc (KV_BLOCK apart) */
+            kt->attn_scores(j->q + (int64_t)(t0 + t) * q_stride + (int64_t)g * j->group * hd, j->group, kbuf, nv, hd,
+                            j->scale, sc, KV_BLOCK);
             for (int32_t hh = 0; hh < j->group; hh++) {
                 const int32_t pi = t * j->group + hh;
-                const float *qv = j->q + (int64_t)(t0 + t) * q_stride + (int64_t)(g * j->group + hh) * hd;
-                float bmax = -INFINITY;
-                for (int32_t r = 0; r < nv; r++) {
-                    sc[r] = kt->dot_f32(qv, kbuf + (int64_t)r * hd, hd) * j->scale;
-                    bmax = sc[r] > bmax ? sc[r] : bmax;
-                }
-                float *a = acc + (int64_t)pi * hd;
+                float *s = sc + (int64_t)hh * KV_BLOCK, bmax = -INFINITY;
+                for (int32_t r = 0; r < nv; r++) bmax = s[r] > bmax ? s[r] : bmax;
                 if (bmax > mx[pi]) {
                     const float corr = expf(mx[pi] - bmax); /* exp(-inf) = 0 on the first block */
                     sum[pi] *= corr;
-                    kt->scale_f32(a, corr, hd);
+                    kt->scale_f32(acc + (int64_t)pi * hd, corr, hd);
                     mx[pi] = bmax;
                 }
-                sum[pi] += (float)kt->exp_sub_sum(sc, mx[pi], nv);
-                for (int32_t r = 0; r < nv; r++) kt->axpy_f32(a, sc[r], vbuf + (int64_t)r * hd, hd);
+                sum[pi] += (float)kt->exp_sub_sum(s, mx[pi], nv);
             }
+            kt->attn_values(acc + (int64_t)t * j->group * hd, j->group, sc, KV_BLOCK, vbuf, nv, hd);
         }
     }
 }
 
 /* ---- F16 cache: llama.cpp's rounding (two-pass softmax) ------------------------------------ */
 
-/* q of (batch token t, query head h) rounded to F16, as the F16 K.Q operand; qbuf holds 2 * hd floats. */
-static const float *q_f16(const attn_job *j, int32_t t, int32_t h, float *qbuf) {
+/* q of batch tokens [ta, tb) x the heads of KV group g rounded to F16 (the F16 K.Q operand), as rows
+ * [(t - ta) * group + hh] of qbuf; qbuf holds Q_CHUNK * group * hd floats, then hd halves. */
+static void q_f16(const attn_job *j, int32_t g, int32_t ta, int32_t tb, float *qbuf) {
     const int32_t hd = j->head_dim;
-    uint16_t *qh = (uint16_t *)(void *)(qbuf + hd);
-    j->kt->f32_to_f16(j->q + ((int64_t)t * j->n_heads + h) * hd, qh, hd);
-    j->kt->f16_to_f32(qh, qbuf, hd);
-    return qbuf;
+    uint16_t *qh = (uint16_t *)(void *)(qbuf + (int64_t)Q_CHUNK * j->group * hd);
+    for (int32_t t = ta; t < tb; t++)
+        for (int32_t hh = 0; hh < j->group; hh++) {
+            j->kt->f32_to_f16(j->q + ((int64_t)t * j->n_heads + g * j->group + hh) * hd, qh, hd);
+            j->kt->f16_to_f32(qh, qbuf + ((int64_t)(t - ta) * j->group + hh) * hd, hd);
+        }
 }
 
 static void round_f16(const pl_kernels *kt, float *x, int64_t n) {
@@ -208,16 +219,15 @@ static void exact_scores(attn_job *j, int32_t g, int32_t ta, int32_t tb, int32_t
     const pl_kernels *kt = j->kt;
     const int32_t hd = j->head_dim;
     const uint8_t *kh = j->kc + (int64_t)g * j->max_ctx * j->rb;
+    q_f16(j, g, ta, tb, qbuf);
     for (int32_t b0 = p0; b0 < p1 && b0 <= j->pos0 + tb - 1; b0 += KV_BLOCK) {
         const int32_t nb = p1 - b0 < KV_BLOCK ? p1 - b0 : KV_BLOCK;
-        rows_to_f32(kt, j->kv_type, kh + b0 * j->rb, kbuf, nb, hd);
+        rows_to_f32(kt, j->kv_type, kh + b0 * j->rb, kbuf, nb, hd, next_rows(b0, p1));
         for (int32_t t = ta; t < tb; t++) {
             const int32_t nv = visible_in(j, t, b0, b0 + nb);
-            for (int32_t hh = 0; hh < j->group && nv > 0; hh++) {
-                const float *qv = q_f16(j, t, g * j->group + hh, qbuf);
-                float *row = score_row(j, sr, t, hh) + b0;
-                for (int32_t r = 0; r < nv; r++) row[r] = kt->dot_f32(qv, kbuf + (int64_t)r * hd, hd) * j->scale;
-            }
+            if (nv > 0)
+                kt->attn_scores(qbuf + (int64_t)(t - ta) * j->group * hd, j->group, kbuf, nv, hd, j->scale,
+                                score_row(j, sr, t, 0) + b0, j->n_ctx);
         }
     }
 }
@@ -230,14 +240,12 @@ static void exact_values(attn_job *j, int32_t g, int32_t ta, int32_t tb, int32_t
     const uint8_t *vh = j->vc + (int64_t)g * j->max_ctx * j->rb;
     for (int32_t b0 = p0; b0 < p1 && b0 <= j->pos0 + tb - 1; b0 += KV_BLOCK) {
         const int32_t nb = p1 - b0 < KV_BLOCK ? p1 - b0 : KV_BLOCK;
-        rows_to_f32(kt, j->kv_type, vh + b0 * j->rb, vbuf, nb, hd);
+        rows_to_f32(kt, j->kv_type, vh + b0 * j->rb, vbuf, nb, hd, next_rows(b0, p1));
         for (int32_t t = ta; t < tb; t++) {
             const int32_t nv = visible_in(j, t, b0, b0 + nb);
-            for (int32_t hh = 0; hh < j->group && nv > 0; hh++) {
-                const float *w = score_row(j, sr, t, hh) + b0;
-                float *a = acc + ((int64_t)(t - t0) * j->group + hh) * hd;
-                for (int32_t r = 0; r < nv; r++) kt->axpy_f32(a, w[r], vbuf + (int64_t)r * hd, hd);
-            }
+            if (nv > 0)
+                kt->attn_values(acc + (int64_t)(t - t0) * j->group * hd, j->group, score_row(j, sr, t, 0) + b0, j->n_ctx,
+                                vbuf, nv, hd);
         }
     }
 }
@@ -321,6 +329,10 @@ static void attn_item_exact_values(attn_job *j, int64_t item, float *vbuf) {
     exact_values(j, g, 0, j->n_tok, p0, p1, &sr, 0, acc, vbuf);
 }
 
+/* per-thread scratch: the group's block scores (or a segment's scores), the rounded q rows */
+static int64_t sc_floats(int32_t group) { return (int64_t)group * KV_BLOCK > KV_SEGMENT ? (int64_t)group * KV_BLOCK : KV_SEGMENT; }
+static int64_t q_floats(int32_t group, int32_t hd) { return (int64_t)Q_CHUNK * group * hd + hd; }
+
 static void values_task(int32_t ith, int32_t nth, void *p) {
     attn_job *j = (attn_job *)p;
     float *vbuf = (float *)pl_ctx_thread_scratch(j->ctx, ith) + (int64_t)KV_BLOCK * j->head_dim;
@@ -335,8 +347,8 @@ static void attn_task(int32_t ith, int32_t nth, void *p) {
     float *kbuf = (float *)pl_ctx_thread_scratch(j->ctx, ith);
     float *vbuf = kbuf + (int64_t)KV_BLOCK * j->head_dim;
     float *sc = vbuf + (int64_t)KV_BLOCK * j->head_dim;
-    float *qbuf = sc + KV_SEGMENT; /* q rounded to F16 (head_dim floats), then head_dim halves */
-    float *scores = qbuf + 2 * (int64_t)j->head_dim; /* F16 path: one item's score rows */
+    float *qbuf = sc + sc_floats(j->group); /* F16 path: the item's q rounded to F16, then head_dim halves */
+    float *scores = qbuf + q_floats(j->group, j->head_dim); /* F16 path: one item's score rows */
     const int64_t total = (int64_t)j->n_kv_heads * j->n_qc * j->n_seg;
     (void)nth;
     for (int64_t item; (item = atomic_fetch_add_explicit(&j->next, 1, memory_order_relaxed)) < total;) {
@@ -431,7 +443,7 @@ int32_t pl_attention(pl_ctx *ctx, int32_t kv_type, const void *k_cache, const vo
     const int64_t score_floats = j.exact && j.n_seg > 1 ? shared_scores : 0;
     const int64_t local_floats = j.exact && j.n_seg == 1 ? (int64_t)j.tsub * j.group * j.n_ctx : 0;
     st = pl_ctx_reserve(ctx, (part_floats + score_floats) * 4,
-                        (2 * (int64_t)KV_BLOCK * head_dim + KV_SEGMENT + 2 * (int64_t)head_dim + local_floats) * 4);
+                        (2 * (int64_t)KV_BLOCK * head_dim + sc_floats(j.group) + q_floats(j.group, head_dim) + local_floats) * 4);
     if (st != PL_OK) return st;
     j.part = (float *)pl_ctx_shared_scratch(ctx);
     j.scores = j.part + part_floats;

@@ -247,10 +247,20 @@ static void rope_head(float *x, const float *cs, int32_t n_rot, int32_t mode) {
     }
 }
 
-static float dot_f32(const float *a, const float *b, int64_t n) {
-    float sum = 0.0f;
-    for (int64_t i = 0; i < n; i++) sum += a[i] * b[i];
-    return sum;
+static void attn_scores(const float *q, int32_t n_q, const float *k, int32_t n, int32_t hd, float scale, float *s,
+                        int64_t lds) {
+    for (int32_t i = 0; i < n_q; i++)
+        for (int32_t r = 0; r < n; r++) {
+            float sum = 0.0f;
+            for (int32_t d = 0; d < hd; d++) sum += q[(int64_t)i * hd + d] * k[(int64_t)r * hd + d];
+            s[i * lds + r] = sum * scale;
+        }
+}
+
+static void attn_values(float *acc, int32_t n_q, const float *w, int64_t ldw, const float *v, int32_t n, int32_t hd) {
+    for (int32_t i = 0; i < n_q; i++)
+        for (int32_t r = 0; r < n; r++)
+            for (int32_t d = 0; d < hd; d++) acc[(int64_t)i * hd + d] += w[i * ldw + r] * v[(int64_t)r * hd + d];
 }
 
 static void axpy_f32(float *y, float a, const float *x, int64_t n) {
@@ -296,7 +306,8 @@ void pl_kernels_fill_scalar(pl_kernels *k) {
     k->swiglu = swiglu;
     k->add = add;
     k->rope_head = rope_head;
-    k->dot_f32 = dot_f32;
+    k->attn_scores = attn_scores;
+    k->attn_values = attn_values;
     k->axpy_f32 = axpy_f32;
     k->scale_f32 = scale_f32;
     k->exp_sub_sum = exp_sub_sum;

@@ -196,6 +196,43 @@ TEST(Attention, BitIdenticalForAnyThreadCount) {
     }
 }
 
+// A token attends with the same bits alone (decode) as inside a batch (prefill): each score and each
+// value element is computed in one order whatever the number of heads, rows or tokens per kernel call.
+// Groups of 1, 3 and 5 heads (odd: the kernels pair heads), head dims with a tail (36), positions not a
+// multiple of the row tiles; up to 512 positions (longer decode splits into segments, whose softmax sums
+// associate differently).
+TEST(Attention, DecodeEqualsBatchBitForBit) {
+    struct {
+        int32_t n_heads, n_kv;
+    } shapes[] = {{3, 3}, {6, 2}, {5, 1}};
+    for (int32_t type : {PL_TYPE_F32, PL_TYPE_F16, PL_TYPE_Q8_0})
+        for (int32_t hd : {64, 36}) {
+            if (type == PL_TYPE_Q8_0 && hd % 32) continue;
+            for (auto sh : shapes) {
+                const int32_t pos0 = 93, n_tok = 18, n = pos0 + n_tok, max_ctx = 128;
+                Ctx ctx(2);
+                Cache c(type, sh.n_kv, hd, max_ctx);
+                auto k = randn((size_t)n * sh.n_kv * hd, 21), v = randn((size_t)n * sh.n_kv * hd, 22);
+                ASSERT_EQ(pl_kv_store(ctx, type, c.k.data(), c.v.data(), c.bytes, sh.n_kv, hd, max_ctx, 0, k.data(), v.data(), n),
+                          PL_OK);
+                auto q = randn((size_t)n_tok * sh.n_heads * hd, 23);
+                std::vector<float> batch(q.size());
+                ASSERT_EQ(pl_attention(ctx, type, c.k.data(), c.v.data(), c.bytes, sh.n_kv, hd, max_ctx, q.data(), sh.n_heads, n_tok,
+                                       pos0, 0.17f, batch.data()),
+                          PL_OK);
+                const size_t row = (size_t)sh.n_heads * hd;
+                for (int32_t t : {0, 7, n_tok - 1}) {
+                    std::vector<float> one(row);
+                    ASSERT_EQ(pl_attention(ctx, type, c.k.data(), c.v.data(), c.bytes, sh.n_kv, hd, max_ctx, q.data() + t * row,
+                                           sh.n_heads, 1, pos0 + t, 0.17f, one.data()),
+                              PL_OK);
+                    ASSERT_EQ(0, std::memcmp(one.data(), batch.data() + t * row, row * 4))
+                        << pl_type_name(type) << " hd=" << hd << " heads=" << sh.n_heads << "/" << sh.n_kv << " t=" << t;
+                }
+            }
+        }
+}
+
 TEST(Attention, ValidatesArguments) {
     Ctx ctx(1);
     Cache c(PL_TYPE_F16, 2, 32, 8);

@@ -255,19 +255,6 @@ static void rmsnorm_row(const float *x, const float *w, float *y, int64_t n, flo
     for (; i < n; i++) y[i] = (x[i] * scale) * w[i];
 }
 
-static float dot_f32(const float *a, const float *b, int64_t n) {
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-        s1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), s1);
-    }
-    for (; i + 8 <= n; i += 8) s0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), s0);
-    float s = hsum8(_mm256_add_ps(s0, s1));
-    for (; i < n; i++) s += a[i] * b[i];
-    return s;
-}
-
 static void axpy_f32(float *y, float a, const float *x, int64_t n) {
     const __m256 av = _mm256_set1_ps(a);
     int64_t i = 0;
@@ -334,7 +321,6 @@ void pl_kernels_fill_avx2(pl_kernels *k) {
     k->mm[PL_TYPE_F16] = (pl_mm_kernel){1, 4, act_f16, ggml_gemm_f16, ggml_gemm_f16, 0};
     k->mm[PL_TYPE_BF16] = (pl_mm_kernel){1, 4, act_bf16, ggml_gemm_bf16, ggml_gemm_bf16, 0};
     k->rmsnorm_row = rmsnorm_row;
-    k->dot_f32 = dot_f32;
     k->axpy_f32 = axpy_f32;
     k->scale_f32 = scale_f32;
     k->exp_sub_sum = exp_sub_sum;
@@ -345,4 +331,5 @@ void pl_kernels_fill_avx2(pl_kernels *k) {
     k->q8_0_to_f32 = q8_0_to_f32;
     k->add = add;
     k->triad = triad;
+    pl_attention_install_avx2(k);
 }

@@ -186,15 +186,6 @@ DEFINE_P16_GEMM(p16_gemm_q5_0, Q8T_Q50)
 DEFINE_P16_GEMM(p16_gemm_q5_1, Q8T_Q51)
 
 /* ---- attention helpers ----------------------------------------------------------------------- */
-static float dot_f32(const float *a, const float *b, int64_t n) {
-    __m512 s = _mm512_setzero_ps();
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) s = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), s);
-    float r = hsum16(s);
-    for (; i < n; i++) r += a[i] * b[i];
-    return r;
-}
-
 static void axpy_f32(float *y, float a, const float *x, int64_t n) {
     const __m512 av = _mm512_set1_ps(a);
     int64_t i = 0;
@@ -228,7 +219,6 @@ void pl_kernels_fill_avx512(pl_kernels *k, int vnni) {
     k->mm[PL_TYPE_F32].gemm = k->mm[PL_TYPE_F32].gemv = gemm_f32;
     k->mm[PL_TYPE_F16].gemm = k->mm[PL_TYPE_F16].gemv = gemm_f16;
     k->mm[PL_TYPE_BF16].gemm = k->mm[PL_TYPE_BF16].gemv = gemm_bf16;
-    k->dot_f32 = dot_f32;
     k->axpy_f32 = axpy_f32;
     k->f16_to_f32 = f16_to_f32;
 }
