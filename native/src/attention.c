@@ -99,7 +99,7 @@ typedef struct {
 } attn_job;
 
 /* Converts n_rows cache rows to F32, after asking for the n_next rows that follow them: those arrive
- * from memory while this block is being used (the next block is then on its way while this one is scored). */
+ * from memory while this block is being used. */
 static void rows_to_f32(const pl_kernels *kt, int32_t type, const uint8_t *src, float *dst, int32_t n_rows,
                         int32_t head_dim, int32_t n_next) {
     const int64_t rb = kv_row_bytes(type, head_dim);
