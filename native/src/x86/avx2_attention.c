@@ -7,7 +7,7 @@
  *
  * Bits: a score is one 8-lane FMA chain over the head dims, reduced ((x0+x1)+(x2+x3)) +
  * ((x4+x5)+(x6+x7)), then odd dims with scalar FMAs, then times scale: the same whichever tile
- * (pair of heads, group of 4 rows) computed it. A value element is one FMA per row, rows ascending.
+ * (2 heads x 4 rows, or 1 head x 8 rows) computed it. A value element is one FMA per row, rows ascending.
  */
 #include <immintrin.h>
 #include <math.h>
@@ -22,84 +22,85 @@ AI __m128 hsum8x4(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
     return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
 }
 
-/* dot(qa, kr[c]) and dot(qb, kr[c]) for c = 0..3 (unscaled) */
-AI void scores_2x4(const float *qa, const float *qb, const float *const kr[4], int32_t hd, float out[2][4]) {
-    __m256 a[2][4];
-    for (int c = 0; c < 4; c++) a[0][c] = a[1][c] = _mm256_setzero_ps();
+/* out[h][c] = dot(q[h], kr[c]) (unscaled) for H heads and R rows: 8 accumulators (2 x 4 or 1 x 8) */
+AI void scores_tile(const float *const q[2], const float *const kr[8], int32_t hd, float out[2][8], const int H, const int R) {
+    __m256 a[2][8];
+    for (int h = 0; h < H; h++)
+        for (int c = 0; c < R; c++) a[h][c] = _mm256_setzero_ps();
     int32_t d = 0;
     for (; d + 8 <= hd; d += 8) {
-        const __m256 x = _mm256_loadu_ps(qa + d), y = _mm256_loadu_ps(qb + d);
-        for (int c = 0; c < 4; c++) {
+        __m256 x[2];
+        for (int h = 0; h < H; h++) x[h] = _mm256_loadu_ps(q[h] + d);
+        for (int c = 0; c < R; c++) {
             const __m256 kv = _mm256_loadu_ps(kr[c] + d);
-            a[0][c] = _mm256_fmadd_ps(x, kv, a[0][c]);
-            a[1][c] = _mm256_fmadd_ps(y, kv, a[1][c]);
+            for (int h = 0; h < H; h++) a[h][c] = _mm256_fmadd_ps(x[h], kv, a[h][c]);
         }
     }
-    _mm_storeu_ps(out[0], hsum8x4(a[0][0], a[0][1], a[0][2], a[0][3]));
-    _mm_storeu_ps(out[1], hsum8x4(a[1][0], a[1][1], a[1][2], a[1][3]));
+    for (int h = 0; h < H; h++)
+        for (int c = 0; c < R; c += 4) _mm_storeu_ps(out[h] + c, hsum8x4(a[h][c], a[h][c + 1], a[h][c + 2], a[h][c + 3]));
     for (; d < hd; d++)
-        for (int c = 0; c < 4; c++) {
-            out[0][c] = fmaf(qa[d], kr[c][d], out[0][c]);
-            out[1][c] = fmaf(qb[d], kr[c][d], out[1][c]);
-        }
+        for (int h = 0; h < H; h++)
+            for (int c = 0; c < R; c++) out[h][c] = fmaf(q[h][d], kr[c][d], out[h][c]);
 }
 
-/* Heads two at a time, rows four at a time (a lone head or short last group repeats a row; its
- * results are dropped). */
+/* Rows [r0, n) for H heads from row i: R rows per tile (a short last tile repeats a row; its results are dropped). */
+AI void scores_heads(const float *q, int32_t i, const float *k, int32_t n, int32_t hd, float scale, float *s, int64_t lds,
+                     const int H, const int R) {
+    const float *qh[2] = {q + (int64_t)i * hd, q + (int64_t)(i + H - 1) * hd};
+    for (int32_t r = 0; r < n; r += R) {
+        const float *kr[8];
+        for (int c = 0; c < R; c++) kr[c] = k + (int64_t)(r + c < n ? r + c : r) * hd;
+        float out[2][8];
+        scores_tile(qh, kr, hd, out, H, R);
+        const int m = n - r < R ? n - r : R;
+        for (int h = 0; h < H; h++)
+            for (int c = 0; c < m; c++) s[(i + h) * lds + r + c] = out[h][c] * scale;
+    }
+}
+
+/* Heads two at a time (4 rows per tile); a lone head takes 8 rows per tile. */
 static void attn_scores(const float *q, int32_t n_q, const float *k, int32_t n, int32_t hd, float scale, float *s,
                         int64_t lds) {
-    for (int32_t i = 0; i < n_q; i += 2) {
-        const float *qa = q + (int64_t)i * hd, *qb = i + 1 < n_q ? qa + hd : qa;
-        for (int32_t r = 0; r < n; r += 4) {
-            const float *kr[4];
-            for (int c = 0; c < 4; c++) kr[c] = k + (int64_t)(r + c < n ? r + c : r) * hd;
-            float out[2][4];
-            scores_2x4(qa, qb, kr, hd, out);
-            const int m = n - r < 4 ? n - r : 4;
-            for (int c = 0; c < m; c++) {
-                s[i * lds + r + c] = out[0][c] * scale;
-                if (i + 1 < n_q) s[(i + 1) * lds + r + c] = out[1][c] * scale;
-            }
-        }
-    }
+    int32_t i = 0;
+    for (; i + 2 <= n_q; i += 2) scores_heads(q, i, k, n, hd, scale, s, lds, 2, 4);
+    if (i < n_q) scores_heads(q, i, k, n, hd, scale, s, lds, 1, 8);
 }
 
-/* Dims [d, d + 8W) of two heads' accumulators (ab NULL: one head) over all n rows, in registers. */
-AI void values_2xw(float *aa, float *ab, const float *wa, const float *wb, const float *v, int32_t n, int32_t hd,
-                   int32_t d, const int W) {
-    __m256 x[4], y[4];
-    for (int c = 0; c < W; c++) {
-        x[c] = _mm256_loadu_ps(aa + d + 8 * c);
-        y[c] = ab ? _mm256_loadu_ps(ab + d + 8 * c) : _mm256_setzero_ps();
-    }
+/* Dims [d, d + 8W) of H heads' accumulators over all n rows, in registers. */
+AI void values_tile(float *const acc[2], const float *const w[2], const float *v, int32_t n, int32_t hd, int32_t d,
+                    const int H, const int W) {
+    __m256 x[2][4];
+    for (int h = 0; h < H; h++)
+        for (int c = 0; c < W; c++) x[h][c] = _mm256_loadu_ps(acc[h] + d + 8 * c);
     for (int32_t r = 0; r < n; r++) {
         const float *vr = v + (int64_t)r * hd + d;
-        const __m256 fa = _mm256_broadcast_ss(wa + r), fb = _mm256_broadcast_ss(wb + r);
+        __m256 f[2];
+        for (int h = 0; h < H; h++) f[h] = _mm256_broadcast_ss(w[h] + r);
         for (int c = 0; c < W; c++) {
             const __m256 vv = _mm256_loadu_ps(vr + 8 * c);
-            x[c] = _mm256_fmadd_ps(fa, vv, x[c]);
-            y[c] = _mm256_fmadd_ps(fb, vv, y[c]);
+            for (int h = 0; h < H; h++) x[h][c] = _mm256_fmadd_ps(f[h], vv, x[h][c]);
         }
     }
-    for (int c = 0; c < W; c++) {
-        _mm256_storeu_ps(aa + d + 8 * c, x[c]);
-        if (ab) _mm256_storeu_ps(ab + d + 8 * c, y[c]);
-    }
+    for (int h = 0; h < H; h++)
+        for (int c = 0; c < W; c++) _mm256_storeu_ps(acc[h] + d + 8 * c, x[h][c]);
 }
 
+AI void values_heads(float *acc, int32_t i, const float *w, int64_t ldw, const float *v, int32_t n, int32_t hd, const int H) {
+    float *const a[2] = {acc + (int64_t)i * hd, acc + (int64_t)(i + H - 1) * hd};
+    const float *const wh[2] = {w + i * ldw, w + (i + H - 1) * ldw};
+    int32_t d = 0;
+    for (; d + 32 <= hd; d += 32) values_tile(a, wh, v, n, hd, d, H, 4);
+    for (; d + 8 <= hd; d += 8) values_tile(a, wh, v, n, hd, d, H, 1);
+    for (; d < hd; d++)
+        for (int h = 0; h < H; h++)
+            for (int32_t r = 0; r < n; r++) a[h][d] = fmaf(wh[h][r], v[(int64_t)r * hd + d], a[h][d]);
+}
+
+/* Heads two at a time, then a lone head. */
 static void attn_values(float *acc, int32_t n_q, const float *w, int64_t ldw, const float *v, int32_t n, int32_t hd) {
-    for (int32_t i = 0; i < n_q; i += 2) {
-        float *aa = acc + (int64_t)i * hd, *ab = i + 1 < n_q ? aa + hd : NULL;
-        const float *wa = w + i * ldw, *wb = ab ? wa + ldw : wa;
-        int32_t d = 0;
-        for (; d + 32 <= hd; d += 32) values_2xw(aa, ab, wa, wb, v, n, hd, d, 4);
-        for (; d + 8 <= hd; d += 8) values_2xw(aa, ab, wa, wb, v, n, hd, d, 1);
-        for (; d < hd; d++)
-            for (int32_t r = 0; r < n; r++) {
-                aa[d] = fmaf(wa[r], v[(int64_t)r * hd + d], aa[d]);
-                if (ab) ab[d] = fmaf(wb[r], v[(int64_t)r * hd + d], ab[d]);
-            }
-    }
+    int32_t i = 0;
+    for (; i + 2 <= n_q; i += 2) values_heads(acc, i, w, ldw, v, n, hd, 2);
+    if (i < n_q) values_heads(acc, i, w, ldw, v, n, hd, 1);
 }
 
 void pl_attention_install_avx2(pl_kernels *k) {
