@@ -321,12 +321,13 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
     }
 
     /**
-     * Command line: {@code SyntheticLlama OUT.gguf [tinyllama|small|small-k|small-192] [TYPE] [VOCAB.gguf] [SEED]}, e.g.
+     * Command line: {@code SyntheticLlama OUT.gguf [tinyllama|small|small-k|small-192][/kvN] [TYPE] [VOCAB.gguf] [SEED]}
+     * ({@code /kvN}: N KV heads instead of the shape's, e.g. {@code tinyllama/kv32} for MHA, {@code tinyllama/kv1} for MQA), e.g.
      * {@code java -cp panllama-core.jar dev.panllama.synthetic.SyntheticLlama /tmp/tl.gguf tinyllama Q4_0 vocab.gguf}.
      */
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: SyntheticLlama OUT.gguf [tinyllama|small|small-k|small-192] [F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q4_K|Q5_K|Q6_K|Q4_K_M|Q5_K_M] [VOCAB.gguf] [SEED]");
+            System.err.println("usage: SyntheticLlama OUT.gguf [tinyllama|small|small-k|small-192][/kvN] [F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q4_K|Q5_K|Q6_K|Q4_K_M|Q5_K_M] [VOCAB.gguf] [SEED]");
             System.exit(2);
         }
         Path vocab = args.length > 3 && !args[3].isEmpty() && !args[3].equals("-") ? Path.of(args[3]) : null; // "-": made-up vocab
@@ -337,6 +338,12 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
             }
         }
         String shape = args.length > 1 ? args[1] : "small";
+        int kvHeads = 0; // "tinyllama/kv32": the shape with another KV head count (MHA, MQA variants)
+        int at = shape.indexOf("/kv");
+        if (at >= 0) {
+            kvHeads = Integer.parseInt(shape.substring(at + 3));
+            shape = shape.substring(0, at);
+        }
         LlamaConfig base = switch (shape) {
             case "tinyllama" -> tinyLlamaShape();
             case "small" -> smallShape(vocab != null ? vocabSize : 512);
@@ -344,11 +351,13 @@ public record SyntheticLlama(LlamaConfig config, GgmlType weightType, GgmlType e
             case "small-192" -> smallFallbackShape(vocab != null ? vocabSize : 512);
             default -> throw new IllegalArgumentException("unknown shape " + shape);
         };
-        if (vocab != null && base.vocabSize() != vocabSize) {
+        if (kvHeads > 0 && base.headCount() % kvHeads != 0)
+            throw new IllegalArgumentException(kvHeads + " KV heads do not divide " + base.headCount() + " heads");
+        if ((vocab != null && base.vocabSize() != vocabSize) || kvHeads > 0) {
             base = new LlamaConfig(base.architecture(), base.embeddingLength(), base.blockCount(), base.headCount(),
-                    base.headCountKv(), base.headDim(), base.feedForwardLength(), base.contextLength(), base.ropeTheta(),
-                    base.ropeDimensionCount(), base.ropeScaling(), base.rmsEps(), vocabSize, base.tiedEmbeddings(),
-                    base.qkvBias());
+                    kvHeads > 0 ? kvHeads : base.headCountKv(), base.headDim(), base.feedForwardLength(),
+                    base.contextLength(), base.ropeTheta(), base.ropeDimensionCount(), base.ropeScaling(), base.rmsEps(),
+                    vocab != null ? vocabSize : base.vocabSize(), base.tiedEmbeddings(), base.qkvBias());
         }
         String type = args.length > 2 ? args[2] : "Q8_0";
         long seed = args.length > 4 ? Long.parseLong(args[4]) : 1;
