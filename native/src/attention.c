@@ -3,8 +3,9 @@
  * [n_kv_heads][max_ctx][head_dim] in F16, Q8_0 or F32.
  *
  * Attention works per (KV head, chunk of query tokens[, segment of cache positions]): positions are
- * visited in fixed blocks; each block of K and V is converted to F32 once and used by every query
- * head of the group and every token of the chunk (online softmax: running max, running sum). When
+ * visited in fixed blocks; each block of K and V is read by one kernel call for every query head of
+ * the group and every token of the chunk (F16 and F32 rows in place, Q8_0 rows converted to F32
+ * once; online softmax: running max, running sum), while the next block is prefetched. When
  * there are few such items (decode), positions are split into fixed segments whose partial states
  * are merged in segment order afterwards. Items, segments and blocks are fixed by the shape, so
  * results do not depend on the thread count.
@@ -98,20 +99,21 @@ typedef struct {
     atomic_llong next, next_merge, next_values;
 } attn_job;
 
-/* Converts n_rows cache rows to F32, after asking for the n_next rows that follow them: those arrive
- * from memory while this block is being used. */
-static void rows_to_f32(const pl_kernels *kt, int32_t type, const uint8_t *src, float *dst, int32_t n_rows,
-                        int32_t head_dim, int32_t n_next) {
+/* A block of n_rows cache rows as the attention kernels read them: F16 and F32 rows in place, Q8_0
+ * rows converted to F32 into buf. First asks for the n_next rows that follow, which then arrive from
+ * memory while this block is used. */
+typedef struct {
+    const void *rows;
+    int32_t f16;
+} kv_rows;
+
+static kv_rows block_rows(const pl_kernels *kt, int32_t type, const uint8_t *src, float *buf, int32_t n_rows,
+                          int32_t head_dim, int32_t n_next) {
     const int64_t rb = kv_row_bytes(type, head_dim);
     for (int64_t off = 0; off < n_next * rb; off += 64) __builtin_prefetch(src + n_rows * rb + off, 0, 2);
-    if (type == PL_TYPE_F32) {
-        memcpy(dst, src, (size_t)n_rows * head_dim * 4);
-    } else if (type == PL_TYPE_F16) {
-        /* rows are contiguous in the cache: convert them in one go */
-        kt->f16_to_f32((const uint16_t *)(const void *)src, dst, (int64_t)n_rows * head_dim);
-    } else { /* Q8_0: rows are contiguous blocks too */
-        kt->q8_0_to_f32(src, dst, (int64_t)n_rows * head_dim);
-    }
+    if (type != PL_TYPE_Q8_0) return (kv_rows){src, type == PL_TYPE_F16};
+    kt->q8_0_to_f32(src, buf, (int64_t)n_rows * head_dim); /* rows are contiguous blocks */
+    return (kv_rows){buf, 0};
 }
 
 /* rows of the block after the one at b0, up to end */
@@ -147,15 +149,15 @@ static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float
     const uint8_t *vh = j->vc + (int64_t)g * j->max_ctx * j->rb;
     for (int32_t b0 = s_begin; b0 < s_end; b0 += KV_BLOCK) {
         const int32_t nb = s_end - b0 < KV_BLOCK ? s_end - b0 : KV_BLOCK;
-        rows_to_f32(kt, j->kv_type, kh + b0 * j->rb, kbuf, nb, hd, next_rows(b0, s_end));
-        rows_to_f32(kt, j->kv_type, vh + b0 * j->rb, vbuf, nb, hd, next_rows(b0, s_end));
+        const kv_rows kr = block_rows(kt, j->kv_type, kh + b0 * j->rb, kbuf, nb, hd, next_rows(b0, s_end));
+        const kv_rows vr = block_rows(kt, j->kv_type, vh + b0 * j->rb, vbuf, nb, hd, next_rows(b0, s_end));
         for (int32_t t = 0; t < nt; t++) {
             const int32_t visible = j->pos0 + t0 + t + 1 - b0; /* causal mask */
             const int32_t nv = visible < nb ? visible : nb;
             if (nv <= 0) continue;
             /* the group's scores: row hh of sc (KV_BLOCK apart) */
-            kt->attn_scores(j->q + (int64_t)(t0 + t) * q_stride + (int64_t)g * j->group * hd, j->group, kbuf, nv, hd,
-                            j->scale, sc, KV_BLOCK);
+            kt->attn_scores(j->q + (int64_t)(t0 + t) * q_stride + (int64_t)g * j->group * hd, j->group, kr.rows, kr.f16, nv,
+                            hd, j->scale, sc, KV_BLOCK);
             for (int32_t hh = 0; hh < j->group; hh++) {
                 const int32_t pi = t * j->group + hh;
                 float *s = sc + (int64_t)hh * KV_BLOCK, bmax = -INFINITY;
@@ -168,7 +170,7 @@ static void attn_item(attn_job *j, int64_t item, float *kbuf, float *vbuf, float
                 }
                 sum[pi] += (float)kt->exp_sub_sum(s, mx[pi], nv);
             }
-            kt->attn_values(acc + (int64_t)t * j->group * hd, j->group, sc, KV_BLOCK, vbuf, nv, hd);
+            kt->attn_values(acc + (int64_t)t * j->group * hd, j->group, sc, KV_BLOCK, vr.rows, vr.f16, nv, hd);
         }
     }
 }
@@ -222,11 +224,11 @@ static void exact_scores(attn_job *j, int32_t g, int32_t ta, int32_t tb, int32_t
     q_f16(j, g, ta, tb, qbuf);
     for (int32_t b0 = p0; b0 < p1 && b0 <= j->pos0 + tb - 1; b0 += KV_BLOCK) {
         const int32_t nb = p1 - b0 < KV_BLOCK ? p1 - b0 : KV_BLOCK;
-        rows_to_f32(kt, j->kv_type, kh + b0 * j->rb, kbuf, nb, hd, next_rows(b0, p1));
+        const kv_rows kr = block_rows(kt, j->kv_type, kh + b0 * j->rb, kbuf, nb, hd, next_rows(b0, p1));
         for (int32_t t = ta; t < tb; t++) {
             const int32_t nv = visible_in(j, t, b0, b0 + nb);
             if (nv > 0)
-                kt->attn_scores(qbuf + (int64_t)(t - ta) * j->group * hd, j->group, kbuf, nv, hd, j->scale,
+                kt->attn_scores(qbuf + (int64_t)(t - ta) * j->group * hd, j->group, kr.rows, kr.f16, nv, hd, j->scale,
                                 score_row(j, sr, t, 0) + b0, j->n_ctx);
         }
     }
@@ -240,12 +242,12 @@ static void exact_values(attn_job *j, int32_t g, int32_t ta, int32_t tb, int32_t
     const uint8_t *vh = j->vc + (int64_t)g * j->max_ctx * j->rb;
     for (int32_t b0 = p0; b0 < p1 && b0 <= j->pos0 + tb - 1; b0 += KV_BLOCK) {
         const int32_t nb = p1 - b0 < KV_BLOCK ? p1 - b0 : KV_BLOCK;
-        rows_to_f32(kt, j->kv_type, vh + b0 * j->rb, vbuf, nb, hd, next_rows(b0, p1));
+        const kv_rows vr = block_rows(kt, j->kv_type, vh + b0 * j->rb, vbuf, nb, hd, next_rows(b0, p1));
         for (int32_t t = ta; t < tb; t++) {
             const int32_t nv = visible_in(j, t, b0, b0 + nb);
             if (nv > 0)
                 kt->attn_values(acc + (int64_t)(t - t0) * j->group * hd, j->group, score_row(j, sr, t, 0) + b0, j->n_ctx,
-                                vbuf, nv, hd);
+                                vr.rows, vr.f16, nv, hd);
         }
     }
 }

@@ -247,20 +247,27 @@ static void rope_head(float *x, const float *cs, int32_t n_rot, int32_t mode) {
     }
 }
 
-static void attn_scores(const float *q, int32_t n_q, const float *k, int32_t n, int32_t hd, float scale, float *s,
-                        int64_t lds) {
+/* element d of row r of attention cache rows (F32, or F16 when f16) */
+static float kv_at(const void *rows, int32_t f16, int32_t hd, int32_t r, int32_t d) {
+    const int64_t i = (int64_t)r * hd + d;
+    return f16 ? pl_fp16_to_fp32(((const uint16_t *)rows)[i]) : ((const float *)rows)[i];
+}
+
+static void attn_scores(const float *q, int32_t n_q, const void *k, int32_t k_f16, int32_t n, int32_t hd, float scale,
+                        float *s, int64_t lds) {
     for (int32_t i = 0; i < n_q; i++)
         for (int32_t r = 0; r < n; r++) {
             float sum = 0.0f;
-            for (int32_t d = 0; d < hd; d++) sum += q[(int64_t)i * hd + d] * k[(int64_t)r * hd + d];
+            for (int32_t d = 0; d < hd; d++) sum += q[(int64_t)i * hd + d] * kv_at(k, k_f16, hd, r, d);
             s[i * lds + r] = sum * scale;
         }
 }
 
-static void attn_values(float *acc, int32_t n_q, const float *w, int64_t ldw, const float *v, int32_t n, int32_t hd) {
+static void attn_values(float *acc, int32_t n_q, const float *w, int64_t ldw, const void *v, int32_t v_f16, int32_t n,
+                        int32_t hd) {
     for (int32_t i = 0; i < n_q; i++)
         for (int32_t r = 0; r < n; r++)
-            for (int32_t d = 0; d < hd; d++) acc[(int64_t)i * hd + d] += w[i * ldw + r] * v[(int64_t)r * hd + d];
+            for (int32_t d = 0; d < hd; d++) acc[(int64_t)i * hd + d] += w[i * ldw + r] * kv_at(v, v_f16, hd, r, d);
 }
 
 static void axpy_f32(float *y, float a, const float *x, int64_t n) {

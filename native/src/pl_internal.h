@@ -163,14 +163,15 @@ typedef struct pl_kernels {
     void (*add)(const float *a, const float *b, float *y, int64_t n);
     /* rotates one head's first n_rot dims with cs = {cos, sin} pairs for this position */
     void (*rope_head)(float *x, const float *cs, int32_t n_rot, int32_t mode);
-    /* Attention over n cache rows already in F32 (k_r, v_r = k, v + r * hd), for n_q query rows at once
-     * (q_i = q + i * hd: the heads of a KV group share every row read):
+    /* Attention over n cache rows (k_r, v_r: row r of hd floats, or of hd halves when *_f16), for n_q
+     * query rows at once (q_i = q + i * hd: the heads of a KV group share every row read):
      * scores: s[i * lds + r] = dot(q_i, k_r) * scale; each dot sums in one order whatever n_q, n and r,
      *         so a token scores the same alone (decode) or in a batch (prefill);
      * values: acc_i += sum_r w_i[r] * v_r, r ascending (acc_i = acc + i * hd, w_i = w + i * ldw). */
-    void (*attn_scores)(const float *q, int32_t n_q, const float *k, int32_t n, int32_t hd, float scale, float *s,
-                        int64_t lds);
-    void (*attn_values)(float *acc, int32_t n_q, const float *w, int64_t ldw, const float *v, int32_t n, int32_t hd);
+    void (*attn_scores)(const float *q, int32_t n_q, const void *k, int32_t k_f16, int32_t n, int32_t hd, float scale,
+                        float *s, int64_t lds);
+    void (*attn_values)(float *acc, int32_t n_q, const float *w, int64_t ldw, const void *v, int32_t v_f16, int32_t n,
+                        int32_t hd);
     void (*axpy_f32)(float *y, float a, const float *x, int64_t n); /* y += a * x */
     void (*scale_f32)(float *y, float a, int64_t n);
     /* x[i] = exp(x[i] - sub), returns the sum of the results (in double on every path) */

@@ -3,7 +3,8 @@
  * (K.Q), and those heads' softmax weights times the block's V rows. One call covers a whole block and
  * every head of the group, so each cache row is loaded from L1 once per pair of heads instead of
  * once per head through a call per (head, row): decode at 2048 positions spent most of its attention
- * time in those calls.
+ * time in those calls. F16 rows are read in place, converted in registers (exactly), so an F16
+ * cache is never copied.
  *
  * Bits: a score is one 8-lane FMA chain over the head dims, reduced ((x0+x1)+(x2+x3)) +
  * ((x4+x5)+(x6+x7)), then odd dims with scalar FMAs, then times scale: the same whichever tile
@@ -22,8 +23,18 @@ AI __m128 hsum8x4(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
     return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
 }
 
-/* out[h][c] = dot(q[h], kr[c]) (unscaled) for H heads and R rows: 8 accumulators (2 x 4 or 1 x 8) */
-AI void scores_tile(const float *const q[2], const float *const kr[8], int32_t hd, float out[2][8], const int H, const int R) {
+/* 8 elements of cache rows from element i: F32, or F16 converted (exactly) */
+AI __m256 ld8(const void *rows, int64_t i, const int F16) {
+    return F16 ? _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)((const uint16_t *)rows + i)))
+               : _mm256_loadu_ps((const float *)rows + i);
+}
+AI float ld1(const void *rows, int64_t i, const int F16) {
+    return F16 ? _cvtsh_ss(((const uint16_t *)rows)[i]) : ((const float *)rows)[i];
+}
+
+/* out[h][c] = dot(q[h], row kr[c] of k) (unscaled) for H heads and R rows: 8 accumulators (2 x 4 or 1 x 8) */
+AI void scores_tile(const float *const q[2], const void *k, const int64_t kr[8], int32_t hd, float out[2][8], const int H,
+                    const int R, const int F16) {
     __m256 a[2][8];
     for (int h = 0; h < H; h++)
         for (int c = 0; c < R; c++) a[h][c] = _mm256_setzero_ps();
@@ -32,7 +43,7 @@ AI void scores_tile(const float *const q[2], const float *const kr[8], int32_t h
         __m256 x[2];
         for (int h = 0; h < H; h++) x[h] = _mm256_loadu_ps(q[h] + d);
         for (int c = 0; c < R; c++) {
-            const __m256 kv = _mm256_loadu_ps(kr[c] + d);
+            const __m256 kv = ld8(k, kr[c] * hd + d, F16);
             for (int h = 0; h < H; h++) a[h][c] = _mm256_fmadd_ps(x[h], kv, a[h][c]);
         }
     }
@@ -40,18 +51,18 @@ AI void scores_tile(const float *const q[2], const float *const kr[8], int32_t h
         for (int c = 0; c < R; c += 4) _mm_storeu_ps(out[h] + c, hsum8x4(a[h][c], a[h][c + 1], a[h][c + 2], a[h][c + 3]));
     for (; d < hd; d++)
         for (int h = 0; h < H; h++)
-            for (int c = 0; c < R; c++) out[h][c] = fmaf(q[h][d], kr[c][d], out[h][c]);
+            for (int c = 0; c < R; c++) out[h][c] = fmaf(q[h][d], ld1(k, kr[c] * hd + d, F16), out[h][c]);
 }
 
 /* Rows [r0, n) for H heads from row i: R rows per tile (a short last tile repeats a row; its results are dropped). */
-AI void scores_heads(const float *q, int32_t i, const float *k, int32_t n, int32_t hd, float scale, float *s, int64_t lds,
-                     const int H, const int R) {
+AI void scores_heads(const float *q, int32_t i, const void *k, int32_t n, int32_t hd, float scale, float *s, int64_t lds,
+                     const int H, const int R, const int F16) {
     const float *qh[2] = {q + (int64_t)i * hd, q + (int64_t)(i + H - 1) * hd};
     for (int32_t r = 0; r < n; r += R) {
-        const float *kr[8];
-        for (int c = 0; c < R; c++) kr[c] = k + (int64_t)(r + c < n ? r + c : r) * hd;
+        int64_t kr[8];
+        for (int c = 0; c < R; c++) kr[c] = r + c < n ? r + c : r;
         float out[2][8];
-        scores_tile(qh, kr, hd, out, H, R);
+        scores_tile(qh, k, kr, hd, out, H, R, F16);
         const int m = n - r < R ? n - r : R;
         for (int h = 0; h < H; h++)
             for (int c = 0; c < m; c++) s[(i + h) * lds + r + c] = out[h][c] * scale;
@@ -59,25 +70,30 @@ AI void scores_heads(const float *q, int32_t i, const float *k, int32_t n, int32
 }
 
 /* Heads two at a time (4 rows per tile); a lone head takes 8 rows per tile. */
-static void attn_scores(const float *q, int32_t n_q, const float *k, int32_t n, int32_t hd, float scale, float *s,
-                        int64_t lds) {
+AI void scores_all(const float *q, int32_t n_q, const void *k, int32_t n, int32_t hd, float scale, float *s, int64_t lds,
+                   const int F16) {
     int32_t i = 0;
-    for (; i + 2 <= n_q; i += 2) scores_heads(q, i, k, n, hd, scale, s, lds, 2, 4);
-    if (i < n_q) scores_heads(q, i, k, n, hd, scale, s, lds, 1, 8);
+    for (; i + 2 <= n_q; i += 2) scores_heads(q, i, k, n, hd, scale, s, lds, 2, 4, F16);
+    if (i < n_q) scores_heads(q, i, k, n, hd, scale, s, lds, 1, 8, F16);
+}
+
+static void attn_scores(const float *q, int32_t n_q, const void *k, int32_t k_f16, int32_t n, int32_t hd, float scale,
+                        float *s, int64_t lds) {
+    if (k_f16) scores_all(q, n_q, k, n, hd, scale, s, lds, 1);
+    else scores_all(q, n_q, k, n, hd, scale, s, lds, 0);
 }
 
 /* Dims [d, d + 8W) of H heads' accumulators over all n rows, in registers. */
-AI void values_tile(float *const acc[2], const float *const w[2], const float *v, int32_t n, int32_t hd, int32_t d,
-                    const int H, const int W) {
+AI void values_tile(float *const acc[2], const float *const w[2], const void *v, int32_t n, int32_t hd, int32_t d,
+                    const int H, const int W, const int F16) {
     __m256 x[2][4];
     for (int h = 0; h < H; h++)
         for (int c = 0; c < W; c++) x[h][c] = _mm256_loadu_ps(acc[h] + d + 8 * c);
     for (int32_t r = 0; r < n; r++) {
-        const float *vr = v + (int64_t)r * hd + d;
         __m256 f[2];
         for (int h = 0; h < H; h++) f[h] = _mm256_broadcast_ss(w[h] + r);
         for (int c = 0; c < W; c++) {
-            const __m256 vv = _mm256_loadu_ps(vr + 8 * c);
+            const __m256 vv = ld8(v, (int64_t)r * hd + d + 8 * c, F16);
             for (int h = 0; h < H; h++) x[h][c] = _mm256_fmadd_ps(f[h], vv, x[h][c]);
         }
     }
@@ -85,22 +101,29 @@ AI void values_tile(float *const acc[2], const float *const w[2], const float *v
         for (int c = 0; c < W; c++) _mm256_storeu_ps(acc[h] + d + 8 * c, x[h][c]);
 }
 
-AI void values_heads(float *acc, int32_t i, const float *w, int64_t ldw, const float *v, int32_t n, int32_t hd, const int H) {
+AI void values_heads(float *acc, int32_t i, const float *w, int64_t ldw, const void *v, int32_t n, int32_t hd, const int H,
+                     const int F16) {
     float *const a[2] = {acc + (int64_t)i * hd, acc + (int64_t)(i + H - 1) * hd};
     const float *const wh[2] = {w + i * ldw, w + (i + H - 1) * ldw};
     int32_t d = 0;
-    for (; d + 32 <= hd; d += 32) values_tile(a, wh, v, n, hd, d, H, 4);
-    for (; d + 8 <= hd; d += 8) values_tile(a, wh, v, n, hd, d, H, 1);
+    for (; d + 32 <= hd; d += 32) values_tile(a, wh, v, n, hd, d, H, 4, F16);
+    for (; d + 8 <= hd; d += 8) values_tile(a, wh, v, n, hd, d, H, 1, F16);
     for (; d < hd; d++)
         for (int h = 0; h < H; h++)
-            for (int32_t r = 0; r < n; r++) a[h][d] = fmaf(wh[h][r], v[(int64_t)r * hd + d], a[h][d]);
+            for (int32_t r = 0; r < n; r++) a[h][d] = fmaf(wh[h][r], ld1(v, (int64_t)r * hd + d, F16), a[h][d]);
 }
 
 /* Heads two at a time, then a lone head. */
-static void attn_values(float *acc, int32_t n_q, const float *w, int64_t ldw, const float *v, int32_t n, int32_t hd) {
+AI void values_all(float *acc, int32_t n_q, const float *w, int64_t ldw, const void *v, int32_t n, int32_t hd, const int F16) {
     int32_t i = 0;
-    for (; i + 2 <= n_q; i += 2) values_heads(acc, i, w, ldw, v, n, hd, 2);
-    if (i < n_q) values_heads(acc, i, w, ldw, v, n, hd, 1);
+    for (; i + 2 <= n_q; i += 2) values_heads(acc, i, w, ldw, v, n, hd, 2, F16);
+    if (i < n_q) values_heads(acc, i, w, ldw, v, n, hd, 1, F16);
+}
+
+static void attn_values(float *acc, int32_t n_q, const float *w, int64_t ldw, const void *v, int32_t v_f16, int32_t n,
+                        int32_t hd) {
+    if (v_f16) values_all(acc, n_q, w, ldw, v, n, hd, 1);
+    else values_all(acc, n_q, w, ldw, v, n, hd, 0);
 }
 
 void pl_attention_install_avx2(pl_kernels *k) {
