@@ -1,6 +1,6 @@
 /*
- * CPU detection and the kernel table: one table per ISA, chosen once from CPUID (or from
- * PANLLAMA_ISA=scalar|avx2|avx512 read at first use), replaceable with pl_isa_force.
+ * CPU detection and the kernel table: one table per ISA, chosen once from CPUID / AT_HWCAP (or from
+ * PANLLAMA_ISA=scalar|avx2|avx512|neon read at first use), replaceable with pl_isa_force.
  */
 #include <stdatomic.h>
 #include <stdio.h>
@@ -16,6 +16,9 @@ static pl_kernels g_scalar;
 #if defined(PL_HAVE_X86)
 static pl_kernels g_avx2, g_avx512, g_avx512_vnni;
 #endif
+#if defined(PL_HAVE_NEON)
+static pl_kernels g_neon, g_neon_dot;
+#endif
 static atomic_int g_tables_ready;
 static _Atomic(const pl_kernels *) g_active;
 static atomic_int g_features = -1;
@@ -25,6 +28,8 @@ int32_t pl_cpu_features(void) {
     if (f < 0) {
 #if defined(PL_HAVE_X86)
         f = pl_cpu_detect_x86();
+#elif defined(PL_HAVE_NEON)
+        f = pl_cpu_detect_arm();
 #else
         f = 0;
 #endif
@@ -37,6 +42,8 @@ int32_t pl_isa_for_features(int32_t features) {
 #if defined(PL_HAVE_X86)
     if ((features & AVX512_SET) == AVX512_SET && (features & AVX2_SET) == AVX2_SET) return PL_ISA_AVX512;
     if ((features & AVX2_SET) == AVX2_SET) return PL_ISA_AVX2;
+#elif defined(PL_HAVE_NEON)
+    if (features & PL_CPU_NEON) return PL_ISA_NEON; /* dotprod only picks a variant of it */
 #else
     (void)features;
 #endif
@@ -68,6 +75,13 @@ static void build_tables(void) {
         pl_kernels_fill_avx512(&g_avx512_vnni, 1);
     }
 #endif
+#if defined(PL_HAVE_NEON)
+    const int32_t cpu = pl_cpu_features();
+    if (pl_isa_for_features(cpu) == PL_ISA_NEON) {
+        pl_kernels_fill_neon(&g_neon, 0);
+        if (cpu & PL_CPU_DOTPROD) pl_kernels_fill_neon(&g_neon_dot, 1);
+    }
+#endif
     atomic_store(&g_tables_ready, 1);
 }
 
@@ -80,6 +94,11 @@ const pl_kernels *pl_kernels_for(int32_t isa, int32_t features) {
     case PL_ISA_AVX2: return &g_avx2;
     case PL_ISA_AVX512: return (features & PL_CPU_AVX512VNNI) ? &g_avx512_vnni : &g_avx512;
 #endif
+#if defined(PL_HAVE_NEON)
+    /* the dotprod table exists only where this CPU has the instructions */
+    case PL_ISA_NEON:
+        return (features & PL_CPU_DOTPROD) && (pl_cpu_features() & PL_CPU_DOTPROD) ? &g_neon_dot : &g_neon;
+#endif
     default: return NULL;
     }
 }
@@ -90,6 +109,7 @@ static int isa_available(int32_t isa) {
     if (isa == PL_ISA_SCALAR) return 1;
     if (isa == PL_ISA_AVX2) return best == PL_ISA_AVX2 || best == PL_ISA_AVX512;
     if (isa == PL_ISA_AVX512) return best == PL_ISA_AVX512;
+    if (isa == PL_ISA_NEON) return best == PL_ISA_NEON;
     return 0;
 }
 
@@ -105,7 +125,7 @@ static int32_t isa_from_env(void) {
             return best;
         }
     }
-    fprintf(stderr, "panllama: PANLLAMA_ISA=%s is not one of scalar, avx2, avx512; using %s\n", s,
+    fprintf(stderr, "panllama: PANLLAMA_ISA=%s is not one of scalar, avx2, avx512, neon; using %s\n", s,
             pl_isa_name(best));
     return best;
 }

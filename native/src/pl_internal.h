@@ -197,6 +197,11 @@ PL_INTERNAL void pl_kernels_fill_avx2(pl_kernels *k);
 PL_INTERNAL void pl_attention_install_avx2(pl_kernels *k);
 PL_INTERNAL void pl_kernels_fill_avx512(pl_kernels *k, int vnni);
 #endif
+#if defined(PL_HAVE_NEON)
+PL_INTERNAL int32_t pl_cpu_detect_arm(void);
+/* the NEON table (arm/neon_kernels.c); dotprod: the SDOT variant (arm/dotprod_*.c, CPUs with it only) */
+PL_INTERNAL void pl_kernels_fill_neon(pl_kernels *k, int dotprod);
+#endif
 
 /* Bytes of one activation row of k elements for a matmul kernel (rounded up to 64). */
 PL_INTERNAL int64_t pl_act_row_bytes(const pl_mm_kernel *mk, int64_t k);

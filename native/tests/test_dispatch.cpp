@@ -15,8 +15,29 @@ TEST(Dispatch, PicksIsaFromFeatureMask) {
     // AVX-512F alone (no BW/VL) falls back to AVX2.
     EXPECT_EQ(pl_isa_for_features(avx2 | PL_CPU_AVX512F), PL_ISA_AVX2);
     EXPECT_EQ(pl_isa_for_features(avx2 | PL_CPU_AVX512F | PL_CPU_AVX512BW), PL_ISA_AVX2);
+    // ARM bits mean nothing to an x86 build.
+    EXPECT_EQ(pl_isa_for_features(PL_CPU_NEON | PL_CPU_DOTPROD), PL_ISA_SCALAR);
+#elif defined(__aarch64__) || defined(_M_ARM64)
+    EXPECT_EQ(pl_isa_for_features(0), PL_ISA_SCALAR);
+    EXPECT_EQ(pl_isa_for_features(PL_CPU_NEON), PL_ISA_NEON);
+    EXPECT_EQ(pl_isa_for_features(PL_CPU_NEON | PL_CPU_DOTPROD), PL_ISA_NEON);
+    // dotprod without Advanced SIMD is not a NEON CPU; x86 bits mean nothing here.
+    EXPECT_EQ(pl_isa_for_features(PL_CPU_DOTPROD), PL_ISA_SCALAR);
+    EXPECT_EQ(pl_isa_for_features(PL_CPU_AVX2 | PL_CPU_FMA | PL_CPU_F16C | PL_CPU_AVX512F | PL_CPU_AVX512BW |
+                                  PL_CPU_AVX512VL),
+              PL_ISA_SCALAR);
 #else
     EXPECT_EQ(pl_isa_for_features(0), PL_ISA_SCALAR);
+#endif
+}
+
+// Every AArch64 CPU has Advanced SIMD: the detected features pick the NEON path there.
+TEST(Dispatch, DetectsNeonOnAarch64) {
+#if defined(__aarch64__) || defined(_M_ARM64)
+    EXPECT_NE(pl_cpu_features() & PL_CPU_NEON, 0);
+    EXPECT_EQ(pl_isa_for_features(pl_cpu_features()), PL_ISA_NEON);
+#else
+    GTEST_SKIP() << "not an AArch64 build";
 #endif
 }
 
@@ -28,7 +49,8 @@ TEST(Dispatch, ForceRespectsTheCpu) {
     EXPECT_EQ(pl_isa_force(best), PL_OK);
     EXPECT_EQ(pl_isa_active(), best);
     if (best != PL_ISA_AVX512) EXPECT_EQ(pl_isa_force(PL_ISA_AVX512), PL_ERR_ISA);
-    EXPECT_EQ(pl_isa_force(PL_ISA_NEON), PL_ERR_ISA);
+    if (best != PL_ISA_AVX512 && best != PL_ISA_AVX2) EXPECT_EQ(pl_isa_force(PL_ISA_AVX2), PL_ERR_ISA);
+    if (best != PL_ISA_NEON) EXPECT_EQ(pl_isa_force(PL_ISA_NEON), PL_ERR_ISA);
     EXPECT_EQ(pl_isa_force(42), PL_ERR_ARG);
     EXPECT_EQ(pl_isa_force(saved), PL_OK);
 }
@@ -37,6 +59,7 @@ TEST(Dispatch, Names) {
     EXPECT_STREQ(pl_isa_name(PL_ISA_SCALAR), "scalar");
     EXPECT_STREQ(pl_isa_name(PL_ISA_AVX2), "avx2");
     EXPECT_STREQ(pl_isa_name(PL_ISA_AVX512), "avx512");
+    EXPECT_STREQ(pl_isa_name(PL_ISA_NEON), "neon");
     EXPECT_STREQ(pl_isa_name(99), "unknown");
 }
 
