@@ -316,3 +316,26 @@ TEST(Matmul, Avx512QuantizedEqualsAvx2BitForBit) {
             ASSERT_EQ(0, std::memcmp(a.data(), b.data(), a.size() * 4)) << pl_type_name(type) << " n_tok=" << n_tok;
         }
 }
+
+// NEON: the Q4_0/Q4_1/Q8_0 kernels follow the scalar path step for step (exact integer block sums,
+// then the same float operations per block, blocks ascending, one row per lane) and the activation
+// quantizers the reference's float steps, so decode and prefill equal the scalar path bit for bit;
+// Q5_0/Q5_1 (scalar kernels) see the same activation codes. F32/F16 sum in float lanes: not held to it.
+TEST(Matmul, NeonQuantizedEqualsScalarBitForBit) {
+    if (pl_isa_active() != PL_ISA_NEON) GTEST_SKIP() << "NEON path only";
+    for (int32_t type : {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q8_0, PL_TYPE_Q5_0, PL_TYPE_Q5_1})
+        for (int64_t k : {32, 96, 2048})
+            for (int64_t rows : {1, 6, 33})
+                for (int32_t n_tok : {1, 3, 70}) {
+                    Problem p{type, rows, k, n_tok, quantize(type, randn((size_t)(rows * k), 61)),
+                              randn((size_t)(k * n_tok), 62, 3.0f), {}, {}};
+                    std::vector<float> ref;
+                    {
+                        UseIsa scalar(PL_ISA_SCALAR);
+                        ref = run(p);
+                    }
+                    auto y = run(p);
+                    ASSERT_EQ(0, std::memcmp(ref.data(), y.data(), y.size() * 4))
+                        << pl_type_name(type) << " k=" << k << " rows=" << rows << " n_tok=" << n_tok;
+                }
+}
