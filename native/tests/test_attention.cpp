@@ -89,6 +89,33 @@ TEST(KvCache, StoreConvertsRowsIntoLayout) {
     }
 }
 
+// The F16 store converts like the reference (nearest even, subnormals kept, overflow to inf, NaNs
+// quieted with sign and top payload bits) on every path, also for the values SIMD conversions get
+// wrong when flushing or truncating: halfway ties, half subnormals, the overflow edge, signed zeros.
+TEST(KvCache, F16StoreRoundsSpecialValuesLikeTheReference) {
+    const uint32_t bits[] = {0x7fc00000u, 0xffc00001u, 0x7f800001u, 0x7fa5a5a5u, 0xff800000u, 0x7f800000u, 0x80000000u,
+                             0x00000000u, 0x00000001u, 0x33000000u, 0x33000001u, 0x337fffffu, 0x33800000u, 0x38800000u,
+                             0x387fe000u, 0x387ff000u, 0x477fe000u, 0x477fefffu, 0x477ff000u, 0x477fffffu, 0x3f801000u,
+                             0x3f803000u, 0x3f801001u, 0xbf802fffu, 0x3c00c000u, 0x38ffe000u, 0xc77fe000u, 0x4f800000u};
+    std::vector<float> k(64), v(64);
+    for (size_t i = 0; i < k.size(); i++) {
+        const uint32_t b = bits[i % (sizeof(bits) / sizeof(bits[0]))] ^ (i >= 32 ? 0x80000000u : 0u);
+        std::memcpy(&k[i], &b, 4);
+        v[i] = k[i];
+    }
+    Ctx ctx(1);
+    Cache c(PL_TYPE_F16, 1, 64, 2);
+    ASSERT_EQ(pl_kv_store(ctx, PL_TYPE_F16, c.k.data(), c.v.data(), c.bytes, 1, 64, 2, 1, k.data(), v.data(), 1), PL_OK);
+    auto want = quantize(PL_TYPE_F16, k);
+    for (size_t i = 0; i < 64; i++) {
+        uint16_t got;
+        std::memcpy(&got, c.k.data() + 128 + 2 * i, 2);
+        uint16_t w;
+        std::memcpy(&w, want.data() + 2 * i, 2);
+        ASSERT_EQ(got, w) << "element " << i << " bits 0x" << std::hex << bits[i % (sizeof(bits) / sizeof(bits[0]))];
+    }
+}
+
 // Online softmax over blocks of 64 positions in float vs a two-pass double softmax: outputs are convex
 // combinations of V rows, so the error is bounded relative to max|V|: float dot products over
 // head_dim terms and exp of slightly perturbed scores, ~1e-6; 2e-5 * max|V| leaves margin. A wrong

@@ -15,7 +15,8 @@ int main(int argc, char **argv) {
                     pl_isa_name(pl_isa_active()));
         return 77;
     }
-    std::printf("kernel path under test: %s\n", pl_isa_name(pl_isa_active()));
+    std::printf("kernel path under test: %s (CPU features 0x%x)\n", pl_isa_name(pl_isa_active()),
+                (unsigned)pl_cpu_features());
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
 }

@@ -10,6 +10,8 @@
 
 /* Q4_0 / Q4_1 / Q8_0 matmul (decode and prefill) and their activation quantizers (neon_matmul.c) */
 PL_INTERNAL void pl_neon_install_matmul(pl_kernels *k);
+/* their SDOT variant (dotprod_matmul.c, compiled with +dotprod: call only where the CPU has it) */
+PL_INTERNAL void pl_neon_install_matmul_dotprod(pl_kernels *k);
 /* attention scores and weights x V (neon_attention.c) */
 PL_INTERNAL void pl_neon_install_attention(pl_kernels *k);
 

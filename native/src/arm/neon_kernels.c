@@ -113,9 +113,9 @@ static void scale_f32(float *y, float a, int64_t n) {
 void pl_kernels_fill_neon(pl_kernels *k, int dotprod) {
     pl_kernels_fill_scalar(k);
     k->isa = PL_ISA_NEON;
-    k->variant = "neon";
-    (void)dotprod;
+    k->variant = dotprod ? "neon-dotprod" : "neon";
     pl_neon_install_matmul(k);
+    if (dotprod) pl_neon_install_matmul_dotprod(k);
     k->mm[PL_TYPE_F32].gemv = k->mm[PL_TYPE_F32].gemm = gemm_f32;
     k->mm[PL_TYPE_F16].gemv = k->mm[PL_TYPE_F16].gemm = gemm_f16;
     pl_neon_install_attention(k);

@@ -1,0 +1,143 @@
+/*
+ * Q4_0 / Q4_1 / Q8_0 x Q8_0 / Q8_1 tiles shared by the baseline NEON (neon_matmul.c) and the
+ * dotprod (dotprod_matmul.c) tables; the includer defines PL_Q8_DOT (0: ARMv8.0 widening multiplies,
+ * 1: SDOT) and compiles it with its own flags. See neon_matmul.c for the arithmetic: both give the
+ * same exact integer block sums, hence the same bits (the scalar path's).
+ */
+#ifndef PL_NEON_Q8_TILES_H
+#define PL_NEON_Q8_TILES_H
+
+#include "neon_internal.h"
+
+#ifndef PL_Q8_DOT
+#error "define PL_Q8_DOT (0 or 1) before including neon_q8_tiles.h"
+#endif
+
+#define FMT_Q4_0 0
+#define FMT_Q4_1 1
+#define FMT_Q8_0 2
+#define ROWS 4      /* rows per tile: one per float lane */
+#define TOKS_GEMM 4 /* tokens per prefill tile */
+
+/* ---- weights ----------------------------------------------------------------------------------- */
+PL_AI int32_t wbytes(const int FMT) { return FMT == FMT_Q4_0 ? PL_Q4_0_BYTES : FMT == FMT_Q4_1 ? PL_Q4_1_BYTES : PL_Q8_0_BYTES; }
+PL_AI int32_t abytes(const int FMT) { return FMT == FMT_Q4_1 ? PL_Q8_1_BYTES : PL_Q8_0_BYTES; }
+
+/* a weight block's 32 codes as int8: c[0] elements 0-15, c[1] 16-31 (Q4_0: nibble - 8) */
+PL_AI void codes(const uint8_t *b, int8x16_t c[2], const int FMT) {
+    if (FMT == FMT_Q8_0) {
+        c[0] = vld1q_s8((const int8_t *)(b + 2));
+        c[1] = vld1q_s8((const int8_t *)(b + 18));
+        return;
+    }
+    const uint8x16_t v = vld1q_u8(b + (FMT == FMT_Q4_1 ? 4 : 2));
+    const int8x16_t lo = vreinterpretq_s8_u8(vandq_u8(v, vdupq_n_u8(0xF)));
+    const int8x16_t hi = vreinterpretq_s8_u8(vshrq_n_u8(v, 4));
+    if (FMT == FMT_Q4_0) {
+        c[0] = vsubq_s8(lo, vdupq_n_s8(8));
+        c[1] = vsubq_s8(hi, vdupq_n_s8(8));
+    } else {
+        c[0] = lo;
+        c[1] = hi;
+    }
+}
+
+/* exact block dot product in 4 int32 lanes (their sum is the block's). With dotprod: SDOT, four
+ * products per lane. Without: 4-bit codes (|c| <= 15) take two products per int16 lane
+ * (<= 2 * 15 * 128), 8-bit codes one (<= 128 * 128), as any int8 pair must fit. */
+PL_AI int32x4_t block_dot(const int8x16_t c[2], const int8x16_t a[2], const int FMT) {
+#if PL_Q8_DOT
+    (void)FMT;
+    return vdotq_s32(vdotq_s32(vdupq_n_s32(0), c[0], a[0]), c[1], a[1]);
+#else
+    if (FMT == FMT_Q8_0) {
+        int32x4_t s = vpaddlq_s16(vmull_s8(vget_low_s8(c[0]), vget_low_s8(a[0])));
+        s = vpadalq_s16(s, vmull_high_s8(c[0], a[0]));
+        s = vpadalq_s16(s, vmull_s8(vget_low_s8(c[1]), vget_low_s8(a[1])));
+        return vpadalq_s16(s, vmull_high_s8(c[1], a[1]));
+    }
+    const int16x8_t lo = vmlal_s8(vmull_s8(vget_low_s8(c[0]), vget_low_s8(a[0])), vget_low_s8(c[1]), vget_low_s8(a[1]));
+    const int16x8_t hi = vmlal_high_s8(vmull_high_s8(c[0], a[0]), c[1], a[1]);
+    return vpadalq_s16(vpaddlq_s16(lo), hi);
+#endif
+}
+
+/* the f16 at byte off of 4 blocks, as floats (f16 -> f32 is exact) */
+PL_AI float32x4_t halves4(const uint8_t *const b[ROWS], int32_t off) {
+    uint16_t h[ROWS];
+    for (int r = 0; r < ROWS; r++) memcpy(&h[r], b[r] + off, 2);
+    return vcvt_f32_f16(vreinterpret_f16_u16(vld1_u16(h)));
+}
+
+/* acc[t] lane r += the products of blocks [0, nb) of row w[r] and token a[t] */
+PL_AI void tile(int64_t nb, const uint8_t *const w[ROWS], const uint8_t *const a[], float32x4_t acc[], const int FMT,
+                const int T) {
+    const int32_t aq = FMT == FMT_Q4_1 ? 4 : 2; /* codes' offset in an activation block */
+    for (int64_t b = 0; b < nb; b++) {
+        const uint8_t *wb[ROWS];
+        int8x16_t c[ROWS][2];
+        for (int r = 0; r < ROWS; r++) {
+            wb[r] = w[r] + b * wbytes(FMT);
+            codes(wb[r], c[r], FMT);
+        }
+        const float32x4_t dw = halves4(wb, 0);
+        float32x4_t mw = vdupq_n_f32(0.0f);
+        if (FMT == FMT_Q4_1) mw = halves4(wb, 2);
+        for (int t = 0; t < T; t++) {
+            const uint8_t *ab = a[t] + b * abytes(FMT);
+            const int8x16_t av[2] = {vld1q_s8((const int8_t *)(ab + aq)), vld1q_s8((const int8_t *)(ab + aq + 16))};
+            int32x4_t s[ROWS];
+            for (int r = 0; r < ROWS; r++) s[r] = block_dot(c[r], av, FMT);
+            /* lane r = row r's block sum (integer adds: exact in any order) */
+            const float32x4_t sf = vcvtq_f32_s32(vpaddq_s32(vpaddq_s32(s[0], s[1]), vpaddq_s32(s[2], s[3])));
+            const float da = pl_load_f16(ab);
+            if (FMT == FMT_Q4_1) {
+                const float32x4_t t1 = vmulq_f32(vmulq_n_f32(dw, da), sf);
+                const float32x4_t t2 = vmulq_n_f32(mw, pl_load_f16(ab + 2));
+                acc[t] = vaddq_f32(acc[t], vaddq_f32(t1, t2));
+            } else {
+                acc[t] = vaddq_f32(acc[t], vmulq_f32(sf, vmulq_n_f32(dw, da)));
+            }
+        }
+    }
+}
+
+PL_AI void gemm_fmt(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt,
+                    float *y, int64_t ldy, const int FMT, const int T) {
+    const int64_t nb = k / PL_QK;
+    for (int32_t r0 = 0; r0 < nr; r0 += ROWS) {
+        const uint8_t *wr[ROWS];
+        for (int r = 0; r < ROWS; r++) wr[r] = w + (int64_t)(r0 + r < nr ? r0 + r : r0) * ws;
+        const int32_t mr = nr - r0 < ROWS ? nr - r0 : ROWS;
+        for (int32_t t0 = 0; t0 < nt; t0 += T) {
+            const uint8_t *at[TOKS_GEMM];
+            float32x4_t acc[TOKS_GEMM];
+            for (int t = 0; t < T; t++) {
+                at[t] = a + (int64_t)(t0 + t < nt ? t0 + t : t0) * as;
+                acc[t] = vdupq_n_f32(0.0f);
+            }
+            tile(nb, wr, at, acc, FMT, T);
+            const int32_t mt = nt - t0 < T ? nt - t0 : T;
+            for (int t = 0; t < mt; t++) {
+                float *yt = y + (int64_t)(t0 + t) * ldy + r0;
+                if (mr == ROWS) {
+                    vst1q_f32(yt, acc[t]);
+                } else {
+                    float o[ROWS];
+                    vst1q_f32(o, acc[t]);
+                    for (int r = 0; r < mr; r++) yt[r] = o[r];
+                }
+            }
+        }
+    }
+}
+
+/* gemv (one token per tile) and gemm (TOKS_GEMM) of one weight format */
+#define PL_NEON_Q8_GEMM(name, FMT, T)                                                                          \
+    static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as, int32_t nt, \
+                     float *y, int64_t ldy, void *scratch) {                                                      \
+        gemm_fmt(k, w, ws, nr, a, as, nt, y, ldy, FMT, T);                                                        \
+        (void)scratch;                                                                                            \
+    }
+
+#endif /* PL_NEON_Q8_TILES_H */
