@@ -1,7 +1,8 @@
 /*
- * The NEON table (baseline ARMv8.0-A Advanced SIMD): the scalar table, then the NEON kernels of
- * this folder (quantized matmul: neon_matmul.c, attention: neon_attention.c) and the row ops and
- * float matmuls below. Anything not overridden runs the scalar reference.
+ * The NEON tables (baseline ARMv8.0-A Advanced SIMD, and its dotprod variant): the scalar table,
+ * then the NEON kernels of this folder (quantized matmul: neon_matmul.c / dotprod_matmul.c,
+ * attention: neon_attention.c) and the row ops, conversions and float matmuls below. Anything not
+ * overridden runs the scalar reference.
  */
 #include <math.h>
 
@@ -76,6 +77,22 @@ static void f32_to_f16(const float *src, uint16_t *dst, int64_t n) {
     for (; i < n; i++) dst[i] = pl_fp32_to_fp16(src[i]);
 }
 
+/* Q8_0 blocks (a Q8_0 KV cache) to floats: (float)code * d per element, as the reference */
+static void q8_0_to_f32(const uint8_t *src, float *dst, int64_t n) {
+    for (int64_t b = 0; b < n / PL_QK; b++, src += PL_Q8_0_BYTES, dst += PL_QK) {
+        const float d = pl_load_f16(src);
+        for (int h = 0; h < 2; h++) {
+            const int8x16_t q = vld1q_s8((const int8_t *)(src + 2 + 16 * h));
+            const int16x8_t lo = vmovl_s8(vget_low_s8(q)), hi = vmovl_high_s8(q);
+            float *o = dst + 16 * h;
+            vst1q_f32(o, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(lo))), d));
+            vst1q_f32(o + 4, vmulq_n_f32(vcvtq_f32_s32(vmovl_high_s16(lo)), d));
+            vst1q_f32(o + 8, vmulq_n_f32(vcvtq_f32_s32(vmovl_s16(vget_low_s16(hi))), d));
+            vst1q_f32(o + 12, vmulq_n_f32(vcvtq_f32_s32(vmovl_high_s16(hi)), d));
+        }
+    }
+}
+
 /* ---- row ops --------------------------------------------------------------------------------- */
 /* As the reference: squares rounded to float, summed in double (4 double lanes, then the tail),
  * scale = 1/sqrtf(mean + eps), y = (x * scale) * w. */
@@ -124,4 +141,5 @@ void pl_kernels_fill_neon(pl_kernels *k, int dotprod) {
     k->scale_f32 = scale_f32;
     k->f16_to_f32 = f16_to_f32;
     k->f32_to_f16 = f32_to_f16;
+    k->q8_0_to_f32 = q8_0_to_f32;
 }
