@@ -317,10 +317,10 @@ TEST(Matmul, Avx512QuantizedEqualsAvx2BitForBit) {
         }
 }
 
-// NEON: the Q4_0/Q4_1/Q8_0 kernels follow the scalar path step for step (exact integer block sums,
-// then the same float operations per block, blocks ascending, one row per lane) and the activation
-// quantizers the reference's float steps, so decode and prefill equal the scalar path bit for bit;
-// Q5_0/Q5_1 (scalar kernels) see the same activation codes. F32/F16 sum in float lanes: not held to it.
+// NEON: the Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 kernels (baseline and dotprod) follow the scalar path step for
+// step (exact integer block sums, then the same float operations per block, blocks ascending, one row
+// per lane) and the activation quantizers the reference's float steps, so decode and prefill equal the
+// scalar path bit for bit. F32/F16 sum in float lanes: not held to it.
 TEST(Matmul, NeonQuantizedEqualsScalarBitForBit) {
     if (pl_isa_active() != PL_ISA_NEON) GTEST_SKIP() << "NEON path only";
     for (int32_t type : {PL_TYPE_Q4_0, PL_TYPE_Q4_1, PL_TYPE_Q8_0, PL_TYPE_Q5_0, PL_TYPE_Q5_1})

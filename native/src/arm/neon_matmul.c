@@ -1,10 +1,10 @@
 /*
- * NEON (ARMv8.0) matmul for Q4_0, Q4_1 and Q8_0 weights, decode and prefill.
+ * NEON (ARMv8.0) matmul for Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0 weights, decode and prefill.
  *
  * Bits: every output computes what the scalar reference computes, in the same order. A block's
  * integer dot product is exact (int8 x int8 products widened to int16, pairs of them to int32),
  * and its float scaling follows kernels_scalar.c operation for operation, one row per lane:
- * Q4_0/Q8_0: sum += (float)sumi * (d_w * d_a); Q4_1: sum += (d_w * d_a) * (float)sumi + m_w * s_a,
+ * Q4_0/Q5_0/Q8_0: sum += (float)sumi * (d_w * d_a); Q4_1/Q5_1: sum += (d_w * d_a) * (float)sumi + m_w * s_a,
  * blocks ascending. Lanes never mix, so results equal the scalar path's bit for bit (with C
  * compiled without FP contraction, GCC's default in ISO C mode), decode equals prefill, and tiling
  * or the thread count change nothing.
@@ -64,12 +64,15 @@ PL_NEON_Q8_GEMM(gemv_q4_1, FMT_Q4_1, 1)
 PL_NEON_Q8_GEMM(gemm_q4_1, FMT_Q4_1, TOKS_GEMM)
 PL_NEON_Q8_GEMM(gemv_q8_0, FMT_Q8_0, 1)
 PL_NEON_Q8_GEMM(gemm_q8_0, FMT_Q8_0, TOKS_GEMM)
+PL_NEON_Q8_GEMM(gemv_q5_0, FMT_Q5_0, 1)
+PL_NEON_Q8_GEMM(gemm_q5_0, FMT_Q5_0, TOKS_GEMM)
+PL_NEON_Q8_GEMM(gemv_q5_1, FMT_Q5_1, 1)
+PL_NEON_Q8_GEMM(gemm_q5_1, FMT_Q5_1, TOKS_GEMM)
 
 void pl_neon_install_matmul(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemv_q4_0, gemm_q4_0, 0};
     k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemv_q4_1, gemm_q4_1, 0};
     k->mm[PL_TYPE_Q8_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemv_q8_0, gemm_q8_0, 0};
-    /* Q5_0 / Q5_1 pair with the same activations: the NEON quantizers give the reference's codes */
-    k->mm[PL_TYPE_Q5_0].quantize_act = act_q8_0;
-    k->mm[PL_TYPE_Q5_1].quantize_act = act_q8_1;
+    k->mm[PL_TYPE_Q5_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemv_q5_0, gemm_q5_0, 0};
+    k->mm[PL_TYPE_Q5_1] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemv_q5_1, gemm_q5_1, 0};
 }
