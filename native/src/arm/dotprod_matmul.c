@@ -7,17 +7,6 @@
 #define PL_Q8_DOT 1
 #include "neon_q8_tiles.h"
 
-PL_NEON_Q8_GEMM(gemv_q4_0, FMT_Q4_0, 1)
-PL_NEON_Q8_GEMM(gemm_q4_0, FMT_Q4_0, TOKS_GEMM)
-PL_NEON_Q8_GEMM(gemv_q4_1, FMT_Q4_1, 1)
-PL_NEON_Q8_GEMM(gemm_q4_1, FMT_Q4_1, TOKS_GEMM)
-PL_NEON_Q8_GEMM(gemv_q8_0, FMT_Q8_0, 1)
-PL_NEON_Q8_GEMM(gemm_q8_0, FMT_Q8_0, TOKS_GEMM)
-PL_NEON_Q8_GEMM(gemv_q5_0, FMT_Q5_0, 1)
-PL_NEON_Q8_GEMM(gemm_q5_0, FMT_Q5_0, TOKS_GEMM)
-PL_NEON_Q8_GEMM(gemv_q5_1, FMT_Q5_1, 1)
-PL_NEON_Q8_GEMM(gemm_q5_1, FMT_Q5_1, TOKS_GEMM)
-
 /* Only the kernels: the activation quantizers stay the baseline ones installed before this. */
 void pl_neon_install_matmul_dotprod(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_0].gemv = gemv_q4_0;

@@ -58,17 +58,6 @@ static void act_q8_1(const float *x, void *dst, int64_t k) {
     }
 }
 
-PL_NEON_Q8_GEMM(gemv_q4_0, FMT_Q4_0, 1)
-PL_NEON_Q8_GEMM(gemm_q4_0, FMT_Q4_0, TOKS_GEMM)
-PL_NEON_Q8_GEMM(gemv_q4_1, FMT_Q4_1, 1)
-PL_NEON_Q8_GEMM(gemm_q4_1, FMT_Q4_1, TOKS_GEMM)
-PL_NEON_Q8_GEMM(gemv_q8_0, FMT_Q8_0, 1)
-PL_NEON_Q8_GEMM(gemm_q8_0, FMT_Q8_0, TOKS_GEMM)
-PL_NEON_Q8_GEMM(gemv_q5_0, FMT_Q5_0, 1)
-PL_NEON_Q8_GEMM(gemm_q5_0, FMT_Q5_0, TOKS_GEMM)
-PL_NEON_Q8_GEMM(gemv_q5_1, FMT_Q5_1, 1)
-PL_NEON_Q8_GEMM(gemm_q5_1, FMT_Q5_1, TOKS_GEMM)
-
 void pl_neon_install_matmul(pl_kernels *k) {
     k->mm[PL_TYPE_Q4_0] = (pl_mm_kernel){PL_QK, PL_Q8_0_BYTES, act_q8_0, gemv_q4_0, gemm_q4_0, 0};
     k->mm[PL_TYPE_Q4_1] = (pl_mm_kernel){PL_QK, PL_Q8_1_BYTES, act_q8_1, gemv_q4_1, gemm_q4_1, 0};

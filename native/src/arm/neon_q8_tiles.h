@@ -161,4 +161,16 @@ PL_AI void gemm_fmt(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const u
         (void)scratch;                                                                                            \
     }
 
+/* every format's gemv and gemm: each includer (baseline, dotprod) gets its own copies, built with its flags */
+PL_NEON_Q8_GEMM(gemv_q4_0, FMT_Q4_0, 1)
+PL_NEON_Q8_GEMM(gemm_q4_0, FMT_Q4_0, TOKS_GEMM)
+PL_NEON_Q8_GEMM(gemv_q4_1, FMT_Q4_1, 1)
+PL_NEON_Q8_GEMM(gemm_q4_1, FMT_Q4_1, TOKS_GEMM)
+PL_NEON_Q8_GEMM(gemv_q8_0, FMT_Q8_0, 1)
+PL_NEON_Q8_GEMM(gemm_q8_0, FMT_Q8_0, TOKS_GEMM)
+PL_NEON_Q8_GEMM(gemv_q5_0, FMT_Q5_0, 1)
+PL_NEON_Q8_GEMM(gemm_q5_0, FMT_Q5_0, TOKS_GEMM)
+PL_NEON_Q8_GEMM(gemv_q5_1, FMT_Q5_1, 1)
+PL_NEON_Q8_GEMM(gemm_q5_1, FMT_Q5_1, TOKS_GEMM)
+
 #endif /* PL_NEON_Q8_TILES_H */
