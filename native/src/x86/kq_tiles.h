@@ -373,6 +373,7 @@ KQ_AI void kq_panel_sub(__m256i *isum, const uint8_t *codes, const uint8_t *cons
                         __m256i scale, const int TN) {
     __m256i part[PL_KQ_PTN];
     for (int t = 0; t < TN; t++) part[t] = _mm256_setzero_si256();
+#pragma GCC unroll 8
     for (int g = 0; g < ngroups; g++) {
         const __m256i wv = _mm256_loadu_si256((const __m256i *)(const void *)(codes + 32 * g));
         for (int t = 0; t < TN; t++) {
@@ -384,6 +385,7 @@ KQ_AI void kq_panel_sub(__m256i *isum, const uint8_t *codes, const uint8_t *cons
             part[t] = _mm256_add_epi16(part[t], _mm256_maddubs_epi16(wv, _mm256_set1_epi32(y4)));
 #endif
         }
+        for (int t = 0; t < TN; t++) q8t_keep(&part[t]); /* see q8_tiles.h */
     }
     for (int t = 0; t < TN; t++)
 #if PL_VNNI
