@@ -649,9 +649,14 @@ KQ_AI void kq_gemv_q6k_x8_panel(int64_t k, const uint8_t *p, const uint8_t *a, f
         for (; pf_line < (uintptr_t)p + PL_K6_BYTES + PL_K8_PF_DIST; pf_line += 64) _mm_prefetch((const char *)pf_line, _MM_HINT_T0);
         const uint8_t *act = a + b * PL_Q8_K_BYTES;
         __m256i isum = _mm256_setzero_si256(), offs = _mm256_setzero_si256();
+        __m256i scs[16]; /* the 16 sub-block scales, widened once: each is used twice below */
+        for (int sb = 0; sb < 16; sb++) scs[sb] = kq_x8_q6_scales(p, sb);
+#pragma GCC unroll 2
         for (int h = 0; h < 2; h++)
+#pragma GCC unroll 4
             for (int g0 = 0; g0 < 8; g0 += 2) { /* two groups: AVX2's int16 pair sums of 6-bit codes stay exact */
                 __m256i part[4] = {_mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256(), _mm256_setzero_si256()};
+#pragma GCC unroll 2
                 for (int g = g0; g < g0 + 2; g++) {
                     __m256i c[4];
                     kq_x8_q6_codes(p, h, g, c);
@@ -666,7 +671,7 @@ KQ_AI void kq_gemv_q6k_x8_panel(int64_t k, const uint8_t *p, const uint8_t *a, f
                     }
                 }
                 for (int n = 0; n < 4; n++) {
-                    const __m256i sc = kq_x8_q6_scales(p, 8 * h + 2 * n + g0 / 4);
+                    const __m256i sc = scs[8 * h + 2 * n + g0 / 4];
 #if PL_VNNI
                     isum = _mm256_add_epi32(isum, _mm256_mullo_epi32(part[n], sc));
 #else
@@ -678,9 +683,9 @@ KQ_AI void kq_gemv_q6k_x8_panel(int64_t k, const uint8_t *p, const uint8_t *a, f
             int16_t bsum;
             memcpy(&bsum, act + 4 + PL_QK_K + 2 * sb, 2);
 #if PL_VNNI
-            offs = _mm256_add_epi32(offs, _mm256_mullo_epi32(kq_x8_q6_scales(p, sb), _mm256_set1_epi32(bsum)));
+            offs = _mm256_add_epi32(offs, _mm256_mullo_epi32(scs[sb], _mm256_set1_epi32(bsum)));
 #else
-            offs = _mm256_add_epi32(offs, _mm256_madd_epi16(kq_x8_q6_scales(p, sb), _mm256_set1_epi32((uint16_t)bsum)));
+            offs = _mm256_add_epi32(offs, _mm256_madd_epi16(scs[sb], _mm256_set1_epi32((uint16_t)bsum)));
 #endif
         }
         float yd;
