@@ -54,35 +54,6 @@ AI void scores_tile(const float *const q[2], const void *k, const int64_t kr[8],
             for (int c = 0; c < R; c++) out[h][c] = fmaf(q[h][d], ld1(k, kr[c] * hd + d, F16), out[h][c]);
 }
 
-/* Rows [r0, n) for H heads from row i: R rows per tile (a short last tile repeats a row; its results are dropped). */
-AI void scores_heads(const float *q, int32_t i, const void *k, int32_t n, int32_t hd, float scale, float *s, int64_t lds,
-                     const int H, const int R, const int F16) {
-    const float *qh[2] = {q + (int64_t)i * hd, q + (int64_t)(i + H - 1) * hd};
-    for (int32_t r = 0; r < n; r += R) {
-        int64_t kr[8];
-        for (int c = 0; c < R; c++) kr[c] = r + c < n ? r + c : r;
-        float out[2][8];
-        scores_tile(qh, k, kr, hd, out, H, R, F16);
-        const int m = n - r < R ? n - r : R;
-        for (int h = 0; h < H; h++)
-            for (int c = 0; c < m; c++) s[(i + h) * lds + r + c] = out[h][c] * scale;
-    }
-}
-
-/* Heads two at a time (4 rows per tile); a lone head takes 8 rows per tile. */
-AI void scores_all(const float *q, int32_t n_q, const void *k, int32_t n, int32_t hd, float scale, float *s, int64_t lds,
-                   const int F16) {
-    int32_t i = 0;
-    for (; i + 2 <= n_q; i += 2) scores_heads(q, i, k, n, hd, scale, s, lds, 2, 4, F16);
-    if (i < n_q) scores_heads(q, i, k, n, hd, scale, s, lds, 1, 8, F16);
-}
-
-static void attn_scores(const float *q, int32_t n_q, const void *k, int32_t k_f16, int32_t n, int32_t hd, float scale,
-                        float *s, int64_t lds) {
-    if (k_f16) scores_all(q, n_q, k, n, hd, scale, s, lds, 1);
-    else scores_all(q, n_q, k, n, hd, scale, s, lds, 0);
-}
-
 /* Dims [d, d + 8W) of H heads' accumulators over all n rows, in registers. */
 AI void values_tile(float *const acc[2], const float *const w[2], const void *v, int32_t n, int32_t hd, int32_t d,
                     const int H, const int W, const int F16) {
@@ -101,30 +72,9 @@ AI void values_tile(float *const acc[2], const float *const w[2], const void *v,
         for (int c = 0; c < W; c++) _mm256_storeu_ps(acc[h] + d + 8 * c, x[h][c]);
 }
 
-AI void values_heads(float *acc, int32_t i, const float *w, int64_t ldw, const void *v, int32_t n, int32_t hd, const int H,
-                     const int F16) {
-    float *const a[2] = {acc + (int64_t)i * hd, acc + (int64_t)(i + H - 1) * hd};
-    const float *const wh[2] = {w + i * ldw, w + (i + H - 1) * ldw};
-    int32_t d = 0;
-    for (; d + 32 <= hd; d += 32) values_tile(a, wh, v, n, hd, d, H, 4, F16);
-    for (; d + 8 <= hd; d += 8) values_tile(a, wh, v, n, hd, d, H, 1, F16);
-    for (; d < hd; d++)
-        for (int h = 0; h < H; h++)
-            for (int32_t r = 0; r < n; r++) a[h][d] = fmaf(wh[h][r], ld1(v, (int64_t)r * hd + d, F16), a[h][d]);
-}
-
-/* Heads two at a time, then a lone head. */
-AI void values_all(float *acc, int32_t n_q, const float *w, int64_t ldw, const void *v, int32_t n, int32_t hd, const int F16) {
-    int32_t i = 0;
-    for (; i + 2 <= n_q; i += 2) values_heads(acc, i, w, ldw, v, n, hd, 2, F16);
-    if (i < n_q) values_heads(acc, i, w, ldw, v, n, hd, 1, F16);
-}
-
-static void attn_values(float *acc, int32_t n_q, const float *w, int64_t ldw, const void *v, int32_t v_f16, int32_t n,
-                        int32_t hd) {
-    if (v_f16) values_all(acc, n_q, w, ldw, v, n, hd, 1);
-    else values_all(acc, n_q, w, ldw, v, n, hd, 0);
-}
+/* the head and dim loops around these tiles, and the table entries */
+#define PL_ATTN_LANES 8
+#include "attention_tiles.h"
 
 void pl_attention_install_avx2(pl_kernels *k) {
     k->attn_scores = attn_scores;
