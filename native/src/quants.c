@@ -77,6 +77,17 @@ static float signed_absmax(const float *x) {
     return max;
 }
 
+/* the smallest and largest of a block's 32 values (Q4_1, Q5_1) */
+static void block_min_max(const float *x, float *min, float *max) {
+    float lo = FLT_MAX, hi = -FLT_MAX;
+    for (int j = 0; j < PL_QK; j++) {
+        if (x[j] < lo) lo = x[j];
+        if (x[j] > hi) hi = x[j];
+    }
+    *min = lo;
+    *max = hi;
+}
+
 static void quantize_q4_0(const float *x, uint8_t *y, int64_t nb) {
     for (int64_t i = 0; i < nb; i++, x += PL_QK, y += PL_Q4_0_BYTES) {
         const float max = signed_absmax(x);
@@ -95,11 +106,8 @@ static void quantize_q4_0(const float *x, uint8_t *y, int64_t nb) {
 
 static void quantize_q4_1(const float *x, uint8_t *y, int64_t nb) {
     for (int64_t i = 0; i < nb; i++, x += PL_QK, y += PL_Q4_1_BYTES) {
-        float min = FLT_MAX, max = -FLT_MAX;
-        for (int j = 0; j < PL_QK; j++) {
-            if (x[j] < min) min = x[j];
-            if (x[j] > max) max = x[j];
-        }
+        float min, max;
+        block_min_max(x, &min, &max);
         const float d = (max - min) / 15;
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         pl_store_f16(y, d);
@@ -138,11 +146,8 @@ static void quantize_q5_0(const float *x, uint8_t *y, int64_t nb) {
 /* Q5_1: as Q4_1 with 32 levels; ggml casts to uint8_t and does not clamp (codes stay <= 31). */
 static void quantize_q5_1(const float *x, uint8_t *y, int64_t nb) {
     for (int64_t i = 0; i < nb; i++, x += PL_QK, y += PL_Q5_1_BYTES) {
-        float min = FLT_MAX, max = -FLT_MAX;
-        for (int j = 0; j < PL_QK; j++) {
-            if (x[j] < min) min = x[j];
-            if (x[j] > max) max = x[j];
-        }
+        float min, max;
+        block_min_max(x, &min, &max);
         const float d = (max - min) / 31;
         const float id = d != 0.0f ? 1.0f / d : 0.0f;
         pl_store_f16(y, d);
