@@ -150,12 +150,6 @@ KProblem make_kproblem(int32_t type, int64_t rows, int64_t k, int32_t n_tok, uin
     return p;
 }
 
-pl_ctx *shared_ctx(int threads) {
-    static pl_ctx *ctxs[8] = {};
-    if (ctxs[threads] == nullptr) ctxs[threads] = pl_ctx_create(threads);
-    return ctxs[threads];
-}
-
 std::vector<float> run(const KProblem &p, int threads = 2) {
     std::vector<float> y((size_t)(p.rows * p.n_tok), NAN);
     EXPECT_EQ(pl_matmul(shared_ctx(threads), p.type, p.w.data(), (pl_i64)p.w.size(), p.rows, p.k, p.x.data(), p.n_tok,

@@ -79,13 +79,6 @@ Problem make_problem(int32_t type, int64_t rows, int64_t k, int32_t n_tok, uint3
     return p;
 }
 
-// One context per thread count for the whole binary: creating threads per call would dominate.
-pl_ctx *shared_ctx(int threads) {
-    static pl_ctx *ctxs[8] = {};
-    if (ctxs[threads] == nullptr) ctxs[threads] = pl_ctx_create(threads);
-    return ctxs[threads];
-}
-
 std::vector<float> run(const Problem &p, int threads = 2) {
     pl_ctx *ctx = shared_ctx(threads);
     std::vector<float> y((size_t)(p.rows * p.n_tok), NAN);

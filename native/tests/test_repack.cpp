@@ -16,12 +16,6 @@ const Case kCases[] = {{PL_TYPE_Q4_0, PL_TYPE_Q4_0_X8}, {PL_TYPE_Q4_1, PL_TYPE_Q
 
 bool kquant(const Case &c) { return pl_type_block_elems(c.plain) == 256; }
 
-pl_ctx *shared_ctx(int threads) {
-    static pl_ctx *ctxs[8] = {};
-    if (ctxs[threads] == nullptr) ctxs[threads] = pl_ctx_create(threads);
-    return ctxs[threads];
-}
-
 std::vector<uint8_t> repack(int32_t type, const std::vector<uint8_t> &w, int64_t rows, int64_t k, int32_t to) {
     std::vector<uint8_t> out((size_t)pl_matrix_bytes(to, rows, k), 0xAB);
     EXPECT_EQ(pl_repack(type, w.data(), (pl_i64)w.size(), rows, k, to, out.data(), (pl_i64)out.size()), PL_OK);

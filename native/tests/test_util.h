@@ -27,6 +27,14 @@ struct Ctx {
     operator pl_ctx *() const { return ctx; }
 };
 
+// One context per thread count (1..7) for the whole binary, never destroyed: creating threads per
+// call would dominate the tests' time.
+inline pl_ctx *shared_ctx(int threads) {
+    static pl_ctx *ctxs[8] = {};
+    if (ctxs[threads] == nullptr) ctxs[threads] = pl_ctx_create(threads);
+    return ctxs[threads];
+}
+
 // The ISA the test binary runs under (PANLLAMA_ISA), restored after computing a scalar reference.
 struct UseIsa {
     int32_t saved;
