@@ -258,6 +258,25 @@ TEST(KQuants, SimdDecodeEqualsGgmlAvx2ArithmeticBitForBit) {
             }
 }
 
+// NEON computes the scalar path's exact integer super-block sums and the same float steps after them.
+TEST(KQuants, NeonEqualsScalarBitForBit) {
+    if (pl_isa_active() != PL_ISA_NEON) GTEST_SKIP() << "NEON path only";
+    for (int32_t type : kKTypes)
+        for (int64_t k : {256, 2048})
+            for (int64_t rows : {1, 6, 33})
+                for (int32_t n_tok : {1, 3}) {
+                    auto p = make_kproblem(type, rows, k, n_tok, 71);
+                    std::vector<float> ref;
+                    {
+                        UseIsa scalar(PL_ISA_SCALAR);
+                        ref = run(p);
+                    }
+                    auto y = run(p);
+                    ASSERT_EQ(0, std::memcmp(ref.data(), y.data(), y.size() * 4))
+                        << pl_type_name(type) << " k=" << k << " rows=" << rows << " n_tok=" << n_tok;
+                }
+}
+
 TEST(KQuants, BitIdenticalForAnyThreadCount) {
     for (int32_t type : kKTypes)
         for (int32_t n_tok : {1, 70}) {

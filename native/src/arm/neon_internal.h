@@ -12,6 +12,8 @@
 PL_INTERNAL void pl_neon_install_matmul(pl_kernels *k);
 /* their SDOT variant (dotprod_matmul.c, compiled with +dotprod: call only where the CPU has it) */
 PL_INTERNAL void pl_neon_install_matmul_dotprod(pl_kernels *k);
+/* Q4_K / Q5_K / Q6_K matmul, bit for bit the scalar path's (neon_kquants.c) */
+PL_INTERNAL void pl_neon_install_kquants(pl_kernels *k);
 /* attention scores and weights x V (neon_attention.c) */
 PL_INTERNAL void pl_neon_install_attention(pl_kernels *k);
 

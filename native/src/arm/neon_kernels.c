@@ -133,6 +133,7 @@ void pl_kernels_fill_neon(pl_kernels *k, int dotprod) {
     k->variant = dotprod ? "neon-dotprod" : "neon";
     pl_neon_install_matmul(k);
     if (dotprod) pl_neon_install_matmul_dotprod(k);
+    pl_neon_install_kquants(k);
     k->mm[PL_TYPE_F32].gemv = k->mm[PL_TYPE_F32].gemm = gemm_f32;
     k->mm[PL_TYPE_F16].gemv = k->mm[PL_TYPE_F16].gemm = gemm_f16;
     pl_neon_install_attention(k);
