@@ -108,8 +108,6 @@ static float dot_q45_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y, int f
         float yd;
         memcpy(&yd, y, 4);
         const int8_t *a = (const int8_t *)(y + 4);
-        int16_t bsums[16];
-        memcpy(bsums, y + 4 + PL_QK_K, sizeof(bsums));
         int sumi = 0, summ = 0;
         for (int j = 0; j < 8; j++) {
             const uint8_t *q = x + qs_at + 32 * (j / 2), *qh = x + 16;
@@ -120,7 +118,7 @@ static float dot_q45_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y, int f
                 s += (((q[l] >> shift) & 0xF) | hi) * a[32 * j + l];
             }
             sumi += k4_scale(x + 4, j, 0) * s;
-            summ += k4_scale(x + 4, j, 1) * (bsums[2 * j] + bsums[2 * j + 1]);
+            summ += k4_scale(x + 4, j, 1) * pl_q8k_sum32(y, j);
         }
         sum += yd * pl_load_f16(x) * (float)sumi - yd * pl_load_f16(x + 2) * (float)summ;
     }

@@ -110,6 +110,12 @@ PL_INTERNAL void pl_fp16_table_init(void);
 #define PL_K6_QH 1168  /* 16 groups [chunk h][group g] of [row][4 bytes] */
 #define PL_K6_BYTES (8 * PL_Q6_K_BYTES)
 #define PL_Q8_K_BYTES 292 /* K-quant activations: f32 d, int8 qs[256], int16 bsums[16] (sums of 16 codes) */
+/* a Q8_K block's sum of codes 32j .. 32j+31 (its bsums 2j and 2j+1) */
+static inline int pl_q8k_sum32(const uint8_t *y, int j) {
+    int16_t s[2];
+    memcpy(s, y + 4 + PL_QK_K + 4 * j, 4);
+    return s[0] + s[1];
+}
 
 /* Highest type id + 1: the kernel table is indexed by type id (ggml's, then the repacked layouts). */
 #define PL_TYPE_SLOTS 71

@@ -266,14 +266,8 @@ TEST(KQuants, NeonEqualsScalarBitForBit) {
             for (int64_t rows : {1, 6, 33})
                 for (int32_t n_tok : {1, 3}) {
                     auto p = make_kproblem(type, rows, k, n_tok, 71);
-                    std::vector<float> ref;
-                    {
-                        UseIsa scalar(PL_ISA_SCALAR);
-                        ref = run(p);
-                    }
-                    auto y = run(p);
-                    ASSERT_EQ(0, std::memcmp(ref.data(), y.data(), y.size() * 4))
-                        << pl_type_name(type) << " k=" << k << " rows=" << rows << " n_tok=" << n_tok;
+                    expect_scalar_bits([&] { return run(p); }, std::string(pl_type_name(type)) + " k=" + std::to_string(k) +
+                                                                   " rows=" + std::to_string(rows) + " n_tok=" + std::to_string(n_tok));
                 }
 }
 

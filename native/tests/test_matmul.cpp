@@ -322,13 +322,7 @@ TEST(Matmul, NeonQuantizedEqualsScalarBitForBit) {
                 for (int32_t n_tok : {1, 3, 70}) {
                     Problem p{type, rows, k, n_tok, quantize(type, randn((size_t)(rows * k), 61)),
                               randn((size_t)(k * n_tok), 62, 3.0f), {}, {}};
-                    std::vector<float> ref;
-                    {
-                        UseIsa scalar(PL_ISA_SCALAR);
-                        ref = run(p);
-                    }
-                    auto y = run(p);
-                    ASSERT_EQ(0, std::memcmp(ref.data(), y.data(), y.size() * 4))
-                        << pl_type_name(type) << " k=" << k << " rows=" << rows << " n_tok=" << n_tok;
+                    expect_scalar_bits([&] { return run(p); }, std::string(pl_type_name(type)) + " k=" + std::to_string(k) +
+                                                                   " rows=" + std::to_string(rows) + " n_tok=" + std::to_string(n_tok));
                 }
 }

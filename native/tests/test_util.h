@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstring>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "panllama.h"
@@ -41,6 +42,19 @@ struct UseIsa {
     explicit UseIsa(int32_t isa) : saved(pl_isa_active()) { EXPECT_EQ(pl_isa_force(isa), PL_OK); }
     ~UseIsa() { pl_isa_force(saved); }
 };
+
+// compute() under the scalar ISA, then under the active one: the outputs must be equal bit for bit.
+template <class F>
+void expect_scalar_bits(F compute, const std::string &what) {
+    std::vector<float> ref;
+    {
+        UseIsa scalar(PL_ISA_SCALAR);
+        ref = compute();
+    }
+    const std::vector<float> y = compute();
+    ASSERT_EQ(ref.size(), y.size()) << what;
+    EXPECT_EQ(0, std::memcmp(ref.data(), y.data(), y.size() * 4)) << what;
+}
 
 inline std::vector<uint8_t> quantize(int32_t type, const std::vector<float> &x) {
     std::vector<uint8_t> q((size_t)pl_type_row_bytes(type, (pl_i64)x.size()));

@@ -26,8 +26,6 @@ PL_AI float dot_q45_k(int64_t k, const uint8_t *x, const uint8_t *y, const int f
         float yd;
         memcpy(&yd, y, 4);
         const int8_t *a = (const int8_t *)(y + 4);
-        int16_t bsums[16];
-        memcpy(bsums, y + 4 + PL_QK_K, sizeof(bsums));
         const uint8x16_t h0 = five ? vld1q_u8(x + 16) : vdupq_n_u8(0), h1 = five ? vld1q_u8(x + 32) : vdupq_n_u8(0);
         int sumi = 0, summ = 0;
         for (int p = 0; p < 4; p++) {
@@ -46,7 +44,7 @@ PL_AI float dot_q45_k(int64_t k, const uint8_t *x, const uint8_t *y, const int f
                 int sc, mn;
                 pl_q4k_scale_min(j, x + 4, &sc, &mn);
                 sumi += sc * vaddvq_s32(acc);
-                summ += mn * (bsums[2 * j] + bsums[2 * j + 1]);
+                summ += mn * pl_q8k_sum32(y, j);
             }
         }
         sum += yd * pl_load_f16(x) * (float)sumi - yd * pl_load_f16(x + 2) * (float)summ;
