@@ -93,13 +93,8 @@ static float dot_q8_0_q8_0(int64_t k, const uint8_t *x, const uint8_t *y) {
     return sum;
 }
 
-/* K-quants x Q8_K: exact integer sums per 256-element super-block, scaled once per super-block. */
-static int k4_scale(const uint8_t *sc, int j, int min) {
-    if (j < 4) return sc[j + 4 * min] & 63;
-    return min ? (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4) : (sc[j + 4] & 0xF) | ((sc[j - 4] >> 6) << 4);
-}
-
-/* Q4_K and Q5_K share their layout but for Q5_K's 32 bytes of fifth bits (qh) before the nibbles. */
+/* K-quants x Q8_K: exact integer sums per 256-element super-block, scaled once per super-block.
+ * Q4_K and Q5_K share their layout but for Q5_K's 32 bytes of fifth bits (qh) before the nibbles. */
 static float dot_q45_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y, int five_bits) {
     const int64_t block = five_bits ? PL_Q5_K_BYTES : PL_Q4_K_BYTES;
     const int qs_at = five_bits ? 48 : 16;
@@ -117,8 +112,10 @@ static float dot_q45_k_q8_k(int64_t k, const uint8_t *x, const uint8_t *y, int f
                 const int hi = five_bits ? ((qh[l] >> j) & 1) << 4 : 0;
                 s += (((q[l] >> shift) & 0xF) | hi) * a[32 * j + l];
             }
-            sumi += k4_scale(x + 4, j, 0) * s;
-            summ += k4_scale(x + 4, j, 1) * pl_q8k_sum32(y, j);
+            int sc, mn;
+            pl_q4k_scale_min(j, x + 4, &sc, &mn);
+            sumi += sc * s;
+            summ += mn * pl_q8k_sum32(y, j);
         }
         sum += yd * pl_load_f16(x) * (float)sumi - yd * pl_load_f16(x + 2) * (float)summ;
     }

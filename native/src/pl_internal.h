@@ -134,8 +134,16 @@ PL_INTERNAL const pl_type_info *pl_type_get(int32_t type);
 /* Scalar reference conversions, bit-exact with ggml's *_ref functions. n: a multiple of the block. */
 PL_INTERNAL int pl_ref_quantize_row(int32_t type, const float *x, void *dst, int64_t n);
 PL_INTERNAL int pl_ref_dequantize_row(int32_t type, const void *src, float *dst, int64_t n);
-/* Q4_K's 6-bit scale (d) and min (m) of sub-block j from its 12 packed scale bytes q. */
-PL_INTERNAL void pl_q4k_scale_min(int j, const uint8_t *q, int *d, int *m);
+/* Q4_K / Q5_K: the 6-bit scale and min of sub-block j (0..7) from the 12 packed scale bytes q */
+static inline void pl_q4k_scale_min(int j, const uint8_t *q, int *d, int *m) {
+    if (j < 4) {
+        *d = q[j] & 63;
+        *m = q[j + 4] & 63;
+    } else {
+        *d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
+        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
+    }
+}
 /* F32 -> ggml block_q8_K rows (k a multiple of 256), as ggml's quantize_row_q8_K (x86: the reference). */
 PL_INTERNAL void pl_quantize_q8_k(const float *x, void *dst, int64_t k);
 

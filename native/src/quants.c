@@ -493,16 +493,6 @@ int pl_ref_quantize_row(int32_t type, const float *x, void *dst, int64_t n) {
 }
 
 /* ---- reference dequantizers -------------------------------------------------------------- */
-void pl_q4k_scale_min(int j, const uint8_t *q, int *d, int *m) {
-    if (j < 4) {
-        *d = q[j] & 63;
-        *m = q[j + 4] & 63;
-    } else {
-        *d = (q[j + 4] & 0xF) | ((q[j - 4] >> 6) << 4);
-        *m = (q[j + 4] >> 4) | ((q[j] >> 6) << 4);
-    }
-}
-
 static void dequantize_q4_k(const uint8_t *x, float *y, int64_t nb) {
     for (int64_t i = 0; i < nb; i++, x += PL_Q4_K_BYTES) {
         const float d = pl_load_f16(x), dmin = pl_load_f16(x + 2);

@@ -158,7 +158,7 @@ std::vector<float> run(const KProblem &p, int threads = 2) {
     return y;
 }
 
-// The x86 SIMD paths, whose K-quant decode follows ggml's AVX2 arithmetic (NEON runs the scalar K-quant kernels).
+// The x86 SIMD paths, whose K-quant decode follows ggml's AVX2 arithmetic (NEON follows the scalar path's).
 bool simd_active() { return pl_isa_active() == PL_ISA_AVX2 || pl_isa_active() == PL_ISA_AVX512; }
 
 }  // namespace

@@ -230,7 +230,7 @@ TEST(Repack, DecodeEqualsPrefillBitForBit) {
 
 // On the x86 SIMD paths the row-major prefill GEMM already uses the panel arithmetic: repacking changes
 // nothing there, bit for bit (the scalar row-major path follows ggml's vec_dot order instead, and NEON,
-// which repacks nothing, keeps the scalar kernels for Q5_0/Q5_1/K-quants).
+// which repacks nothing, follows the scalar path's).
 TEST(Repack, SimdPrefillUnchangedByRepacking) {
     if (pl_isa_active() != PL_ISA_AVX2 && pl_isa_active() != PL_ISA_AVX512)
         GTEST_SKIP() << "not an x86 SIMD path: row-major prefill follows its own order";

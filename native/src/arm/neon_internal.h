@@ -8,7 +8,7 @@
 
 #define PL_AI static inline __attribute__((always_inline))
 
-/* Q4_0 / Q4_1 / Q8_0 matmul (decode and prefill) and their activation quantizers (neon_matmul.c) */
+/* Q4_0 / Q4_1 / Q5_0 / Q5_1 / Q8_0 matmul (decode and prefill) and their activation quantizers (neon_matmul.c) */
 PL_INTERNAL void pl_neon_install_matmul(pl_kernels *k);
 /* their SDOT variant (dotprod_matmul.c, compiled with +dotprod: call only where the CPU has it) */
 PL_INTERNAL void pl_neon_install_matmul_dotprod(pl_kernels *k);

@@ -1,7 +1,7 @@
 /*
  * The NEON tables (baseline ARMv8.0-A Advanced SIMD, and its dotprod variant): the scalar table,
- * then the NEON kernels of this folder (quantized matmul: neon_matmul.c / dotprod_matmul.c,
- * attention: neon_attention.c) and the row ops, conversions and float matmuls below. Anything not
+ * then the NEON kernels of this folder (quantized matmul: neon_matmul.c / dotprod_matmul.c and
+ * neon_kquants.c, attention: neon_attention.c) and the row ops, conversions and float matmuls below. Anything not
  * overridden runs the scalar reference.
  */
 #include <math.h>

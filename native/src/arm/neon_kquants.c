@@ -87,8 +87,8 @@ static float dot_q5_k(int64_t k, const uint8_t *x, const uint8_t *y) { return do
     static void name(int64_t k, const uint8_t *w, int64_t ws, int32_t nr, const uint8_t *a, int64_t as,    \
                      int32_t nt, float *y, int64_t ldy, void *scratch) {                                    \
         (void)scratch;                                                                                    \
-        for (int32_t t = 0; t < nt; t++)                                                                  \
-            for (int32_t r = 0; r < nr; r++) y[t * ldy + r] = dot(k, w + r * ws, a + t * as);             \
+        for (int32_t r = 0; r < nr; r++) /* a row from memory once, from L1 for the other tokens */      \
+            for (int32_t t = 0; t < nt; t++) y[t * ldy + r] = dot(k, w + r * ws, a + t * as);             \
     }
 NEON_K_GEMM(gemm_q4_k, dot_q4_k)
 NEON_K_GEMM(gemm_q5_k, dot_q5_k)
